@@ -1,0 +1,334 @@
+from django.conf import settings
+from django.core.validators import validate_image_file_extension
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorField, create_sanitizer
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from .dateline import format_dateline
+from .slugs import slug_from_title, unique_slug
+from .validators import validate_image_size
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+# What the body editor offers is exactly what the sanitizer lets through.
+BODY_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [2, 3]},
+    "BulletList": True,
+    "ListItem": True,
+    "OrderedList": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "History": True,
+}
+sanitize_body = create_sanitizer(BODY_EXTENSIONS)
+
+
+class RubricQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Rubric(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("slug"), max_length=100, help_text=_("Latin letters, digits and hyphens; part of the URL.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RubricQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("rubric")
+        verbose_name_plural = _("rubrics")
+
+    def __str__(self):
+        return self.name or self.name_ky or self.name_ru or str(self.pk)
+
+    def get_absolute_url(self):
+        return reverse("articles:rubric", kwargs={"slug": self.slug})
+
+
+class Place(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["name_ky"]
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+
+    def __str__(self):
+        return self.name or self.name_ky or self.name_ru or str(self.pk)
+
+
+class Tag(TagBase):
+    """A tag whose name is translated; its slug (from the Kyrgyz name) is shared."""
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name or self.name_ky or self.name_ru or self.slug
+
+    def slugify(self, tag, i=None):
+        slug = slug_from_title(tag)
+        return f"{slug}-{i}" if i is not None else slug
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Stories readers may see: published, and their time has come.
+
+        A story scheduled for later is stored as published with a future time,
+        so it goes live on its own at that time, with no job to run.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def in_language(self, language):
+        """Stories that have a title and a body in `language`."""
+        if language not in LANGUAGE_CODES:
+            return self.none()
+        return self.filter(**{f"has_{language}": True})
+
+    def live(self, language=None):
+        """Published stories of one language's site (the active language by default)."""
+        return self.published().in_language(language or translation.get_language())
+
+    def submitted(self):
+        return self.filter(status=Article.Status.SUBMITTED)
+
+    def by_author(self, user):
+        return self.filter(Q(created_by=user) | Q(authors=user)).distinct()
+
+    def main_stories(self):
+        return self.filter(is_main=True)
+
+    def urgent(self):
+        return self.filter(is_urgent=True)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    lead = models.TextField(
+        _("lead"), blank=True, help_text=_("One or two sentences shown in lists and previews.")
+    )
+    body = ProseEditorField(_("body"), extensions=BODY_EXTENSIONS, sanitize=True, blank=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "Made from the title when left empty. It cannot change once the story is published."
+        ),
+    )
+    rubric = models.ForeignKey(
+        Rubric, models.PROTECT, related_name="articles", verbose_name=_("rubric")
+    )
+    place = models.ForeignKey(
+        Place,
+        models.PROTECT,
+        related_name="articles",
+        verbose_name=_("place"),
+        null=True,
+        blank=True,
+        help_text=_("The city of the dateline."),
+    )
+    dateline = models.CharField(
+        _("dateline override"),
+        max_length=150,
+        blank=True,
+        help_text=_("Leave empty to use the place, the date and the agency's name."),
+    )
+    tags = TaggableManager(_("tags"), through=TaggedArticle, blank=True)
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Byline",
+        related_name="bylined_articles",
+        verbose_name=_("authors"),
+        blank=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_articles",
+        verbose_name=_("created by"),
+    )
+    image = models.ImageField(
+        _("main image"),
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        validators=[validate_image_file_extension, validate_image_size],
+    )
+    image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    image_credit = models.CharField(_("image credit"), max_length=150, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("A future time schedules the story; it goes live at that time by itself."),
+    )
+    updated_at = models.DateTimeField(_("last modified"), auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    is_main = models.BooleanField(_("main story"), default=False)
+    is_urgent = models.BooleanField(_("urgent"), default=False)
+    comments_open = models.BooleanField(_("comments open"), default=True)
+    review_note = models.TextField(
+        _("editor's note"),
+        blank=True,
+        help_text=_("Why the story was sent back; its journalist sees this note."),
+    )
+    view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
+    comment_count = models.PositiveIntegerField(
+        _("approved comments"), default=0, editable=False
+    )
+    # Derived in save(): whether the story belongs to each language's site.
+    has_ky = models.BooleanField(_("in Kyrgyz"), default=False, editable=False)
+    has_ru = models.BooleanField(_("in Russian"), default=False, editable=False)
+    # Optimistic locking: bumped on every save so a stale form is caught.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        permissions = [
+            ("publish_article", _("Can publish, schedule and unpublish stories")),
+            ("edit_any_article", _("Can edit stories of other authors")),
+        ]
+        indexes = [
+            models.Index(fields=["has_ky", "status", "-published_at"], name="article_live_ky"),
+            models.Index(fields=["has_ru", "status", "-published_at"], name="article_live_ru"),
+            models.Index(fields=["rubric", "status", "-published_at"], name="article_rubric"),
+            models.Index(fields=["status", "-view_count"], name="article_most_read"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_article_has_time",
+            )
+        ]
+
+    def __str__(self):
+        return self.title or self.title_ky or self.title_ru or self.slug or str(self.pk)
+
+    def save(self, *args, **kwargs):
+        for code in LANGUAGE_CODES:
+            body = getattr(self, f"body_{code}", None) or ""
+            if body:
+                body = sanitize_body(body)
+                setattr(self, f"body_{code}", body)
+            title = getattr(self, f"title_{code}", None) or ""
+            setattr(self, f"has_{code}", bool(title.strip() and body.strip()))
+        if not self.slug:
+            self.slug = unique_slug(
+                slug_from_title(self.title_ky or self.title_ru or ""),
+                taken=lambda s: Article.objects.filter(slug=s).exclude(pk=self.pk).exists(),
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def languages(self):
+        return [code for code in LANGUAGE_CODES if getattr(self, f"has_{code}")]
+
+    def has_language(self, language):
+        return language in LANGUAGE_CODES and getattr(self, f"has_{language}")
+
+    @property
+    def is_live(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def slug_locked(self):
+        """A slug is part of a public URL from the first publication on."""
+        return self.published_at is not None and self.status in (
+            self.Status.PUBLISHED,
+            self.Status.UNPUBLISHED,
+        )
+
+    def get_dateline(self, language=None):
+        """The dateline for `language`: the editor's override, else the house style."""
+        language = language or translation.get_language()
+        override = getattr(self, f"dateline_{language}", "") or ""
+        if override.strip():
+            return override.strip()
+        place = getattr(self.place, f"name_{language}", "") if self.place_id else ""
+        when = self.published_at or timezone.now()
+        return format_dateline(place=place or "", published_at=when, language=language)
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(Article, models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="bylines", verbose_name=_("author")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="unique_byline")
+        ]
+
+    def __str__(self):
+        return self.author.get_full_name() or self.author.get_username()

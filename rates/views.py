@@ -1,0 +1,5 @@
+from django.views.generic import TemplateView
+
+
+class RatesView(TemplateView):
+    template_name = "rates/rates_page.html"
