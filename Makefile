@@ -17,7 +17,7 @@ install: $(PY)
 
 # Compile the gettext catalogs (with msgfmt when present, else with polib).
 messages: $(PY)
-	@$(PY) -c "import pathlib, polib; [polib.pofile(str(p)).save_as_mofile(str(p.with_suffix('.mo'))) for p in pathlib.Path('.').glob('locale/*/LC_MESSAGES/*.po')]"
+	@$(PY) -c "import pathlib, polib; [polib.pofile(str(p)).save_as_mofile(str(p.with_suffix('.mo'))) for g in ('locale', '*/locale') for p in pathlib.Path('.').glob(g + '/*/LC_MESSAGES/*.po')]"
 
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput

@@ -97,7 +97,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Languages: Kyrgyz first (the agency's default), then Russian.
 LANGUAGE_CODE = "ky"
 LANGUAGES = [("ky", _("Kyrgyz")), ("ru", _("Russian"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project catalog, then our completion of Django's own Kyrgyz admin catalog.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "newsroom" / "locale"]
 FORMAT_MODULE_PATH = ["newsroom.formats"]
 TIME_ZONE = "Asia/Bishkek"
 USE_I18N = True
