@@ -34,5 +34,18 @@ lint: $(PY)
 check-migrations: $(PY)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
+# The browser tests (tests/e2e) drive Debian's Chromium and run the Nu HTML Checker on Java.
+# As root (CI), install whichever is missing; otherwise say how (the tests skip without them).
+e2e-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+		echo "Browser tests need: sudo apt-get install -y $$missing"; \
+	fi
+
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles artifacts

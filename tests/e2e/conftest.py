@@ -1,0 +1,129 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Every test in this folder is marked `browser`. Without Chromium (or Java, for the Nu HTML
+Checker) they are skipped with the command that installs it, never silently; in CI
+(NEWSROOM_NO_SKIPS=1) a skip is a failure, and `.ci/run` installs both (`make e2e-deps`).
+"""
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from .helpers import DEMO_PASSWORD, DESKTOP
+
+# Playwright's sync API runs an asyncio loop in the test thread; without this Django
+# refuses the ORM calls the tests make between two browser steps.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The site under test listens on 127.0.0.1 (pytest-django's default would be "localhost").
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
+E2E_DIR = Path(__file__).resolve().parent
+
+# A headless Chromium that talks to nobody but the site: no updates, sync or QUIC probes.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if E2E_DIR in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.skip(
+            "Chromium is not installed: run `apt-get install -y chromium` "
+            "(or `make e2e-deps` as root) to run the browser tests"
+        )
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        pytest.skip("Playwright is not installed: run `pip install -e '.[test]'`")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, settings, tmp_path, django_db_serialized_rollback):
+    """The live site, with uploads in a temporary folder served under /media/.
+
+    Serialized rollback restores what migrations created (the editorial groups) after
+    each test flushes the tables.
+    """
+    settings.ROOT_URLCONF = "tests.e2e.urls"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return live_server
+
+
+@pytest.fixture
+def demo(site, monkeypatch):
+    """The demo content in the live site's database; every demo user has DEMO_PASSWORD."""
+    monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", DEMO_PASSWORD)
+    call_command("load_demo", verbosity=0)
+
+
+class OffsiteRequests(AssertionError):
+    pass
+
+
+@pytest.fixture
+def new_page(browser, site):
+    """Make pages, each in its own browser context (own cookies), at a given viewport.
+
+    Every request to a host other than the live site is blocked and recorded; so are
+    JavaScript errors. Either fails the test.
+    """
+    site_host = urlsplit(site.url).netloc
+    offsite, script_errors, contexts = [], [], []
+
+    def keep_on_site(route):
+        if urlsplit(route.request.url).netloc == site_host:
+            route.continue_()
+        else:
+            offsite.append(f"{route.request.url} (from {route.request.frame.url})")
+            route.abort()
+
+    def make(*, viewport=DESKTOP, locale="ky"):
+        context = browser.new_context(base_url=site.url, viewport=viewport, locale=locale)
+        context.set_default_timeout(15_000)
+        context.route("**/*", keep_on_site)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: script_errors.append(f"{page.url}: {error}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    if offsite:
+        raise OffsiteRequests("requests to other hosts:\n" + "\n".join(sorted(set(offsite))))
+    assert not script_errors, "JavaScript errors:\n" + "\n".join(script_errors)
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()

