@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -76,3 +77,35 @@ def html_errors(documents: dict[str, str]) -> list[str]:
         for message in report["messages"]
         if message["type"] in ("error", "non-document-error")
     ]
+
+
+def public_pages(language: str) -> dict[str, str]:
+    """One URL of each public page type in the language, taken from the demo content."""
+    from django.urls import reverse
+    from django.utils import timezone, translation
+
+    from articles.models import Article
+
+    with translation.override(language):
+        story = (
+            Article.objects.live(language)
+            .in_language("ru" if language == "ky" else "ky")
+            .exclude(image="")
+            .filter(tags__isnull=False, place__isnull=False)
+            .select_related("rubric")
+            .first()
+        )
+        day = timezone.localdate(story.published_at)
+        word = story.title.split()[0]
+        return {
+            "home": reverse("articles:home"),
+            "rubric": story.rubric.get_absolute_url(),
+            "tag": story.tags.first().get_absolute_url(),
+            "archive": reverse(
+                "articles:archive", kwargs={"year": day.year, "month": day.month, "day": day.day}
+            ),
+            "story": story.get_absolute_url(),
+            "search": f"{reverse('articles:search')}?{urlencode({'q': word})}",
+            "rates": reverse("rates:page"),
+            "404": f"/{language}/no-such-page/",
+        }
