@@ -57,8 +57,15 @@ def chromium_path():
     return path
 
 
-@pytest.fixture(scope="session")
-def browser(chromium_path):
+@pytest.fixture
+def browser(chromium_path, site):
+    """A Chromium for one test, started after the test database is set up and stopped
+    before it is flushed.
+
+    While Playwright's sync API runs, the thread counts as async to asgiref, so Django
+    keeps its database connections elsewhere; the flush and the serialized-rollback
+    restore must run on the usual connection, which keeps the data saved at setup.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -102,7 +102,8 @@ def public_pages(language: str) -> dict[str, str]:
             "rubric": story.rubric.get_absolute_url(),
             "tag": story.tags.first().get_absolute_url(),
             "archive": reverse(
-                "articles:archive", kwargs={"year": day.year, "month": day.month, "day": day.day}
+                "articles:archive_day",
+                kwargs={"year": day.year, "month": day.month, "day": day.day},
             ),
             "story": story.get_absolute_url(),
             "search": f"{reverse('articles:search')}?{urlencode({'q': word})}",
