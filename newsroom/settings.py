@@ -109,6 +109,8 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "ky"
 MODELTRANSLATION_LANGUAGES = ("ky", "ru")
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ()}
 MODELTRANSLATION_ENABLE_FALLBACKS = False
+# The admin's language tabs need jQuery UI; serve our copy instead of modeltranslation's CDN.
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
