@@ -38,11 +38,33 @@ def axe_problems(page) -> list[str]:
 
     results = Axe().run(page)
     return [
-        f"{page.url}: [{violation['impact']}] {violation['id']}: {violation['help']} "
-        f"at {', '.join(str(node['target']) for node in violation['nodes'][:5])}"
+        f"[{violation['impact']}] {violation['id']}: {violation['help']}\n"
+        + "\n".join(
+            f"    {', '.join(map(str, node['target']))}: "
+            + " ".join(node.get("failureSummary", "").split())[:300]
+            for node in violation["nodes"][:6]
+        )
         for violation in results.response["violations"]
         if violation["impact"] in ("serious", "critical")
     ]
+
+
+def wider_than_window(page) -> list[str]:
+    """The innermost elements that stick out past the right edge of the window."""
+    return page.evaluate(
+        """() => {
+        const limit = window.innerWidth;
+        const wide = [...document.body.querySelectorAll('*')].filter(
+            (el) => el.getBoundingClientRect().right > limit + 0.5);
+        return wide
+            .filter((el) => !wide.some((other) => other !== el && el.contains(other)))
+            .slice(0, 8)
+            .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}` +
+                 `${el.className && typeof el.className === 'string' ? '.' +
+                   el.className.trim().split(/\\s+/).join('.') : ''}` +
+                 ` (right edge ${Math.round(el.getBoundingClientRect().right)}px)`);
+    }"""
+    )
 
 
 def html_errors(documents: dict[str, str]) -> list[str]:

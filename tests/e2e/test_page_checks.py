@@ -20,15 +20,18 @@ def expected_status(page_type: str) -> int:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_type_has_no_serious_accessibility_violation(page, language):
-    problems = []
+    problems = {}
     for page_type, url in public_pages(language).items():
         response = page.goto(url)
         assert response.status == expected_status(page_type), f"{url}: {response.status}"
         assert page.locator("html").get_attribute("lang") == language, url
         page.wait_for_load_state("networkidle")
         screenshot(page, f"{page_type}-{language}-desktop")
-        problems += axe_problems(page)
-    assert not problems, "axe-core:\n" + "\n".join(problems)
+        for problem in axe_problems(page):
+            problems.setdefault(problem, []).append(url)
+    assert not problems, "axe-core:\n" + "\n".join(
+        f"{problem}\n  on {', '.join(urls)}" for problem, urls in problems.items()
+    )
 
 
 def test_every_page_type_is_valid_html(page):

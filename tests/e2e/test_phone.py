@@ -3,7 +3,7 @@ sideways, the rubric menu scrolls and leads to a rubric; phone screenshots are s
 
 import pytest
 
-from .helpers import PHONE, public_pages, screenshot
+from .helpers import PHONE, public_pages, screenshot, wider_than_window
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -17,7 +17,10 @@ def test_pages_fit_a_phone_screen(new_page, language):
         page.wait_for_load_state("networkidle")
         widths = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
         if widths[0] > widths[1]:
-            overflowing.append(f"{url}: {widths[0]}px wide in a {widths[1]}px window")
+            overflowing.append(
+                f"{url}: {widths[0]}px wide in a {widths[1]}px window; sticking out: "
+                + "; ".join(wider_than_window(page))
+            )
         screenshot(page, f"{page_type}-{language}-phone")
     assert not overflowing, "\n".join(overflowing)
 
