@@ -156,7 +156,11 @@ def parse_feed(*, data: bytes, origin: str = "feed") -> list[FeedRate]:
         )
     try:
         root = SafeET.fromstring(data)
-    except (ParseError, DefusedXmlException, LookupError, ValueError) as exc:
+    except DefusedXmlException as exc:
+        raise RatesImportError(
+            f"{origin} declares a DTD or entities, which the feed never does"
+        ) from exc
+    except (ParseError, LookupError, ValueError) as exc:
         raise RatesImportError(f"{origin} is not well-formed XML: {exc}") from exc
     if root.tag != "CurrencyRates":
         raise RatesImportError(f"{origin}: expected <CurrencyRates>, found <{root.tag}>")

@@ -33,6 +33,11 @@ class RateRow:
         return None if self.previous is None else self.value - self.previous
 
     @property
+    def size_of_change(self) -> Decimal | None:
+        """How much it moved, without the sign: the arrow and its text say which way."""
+        return None if self.change is None else abs(self.change)
+
+    @property
     def direction(self) -> str:
         if self.change is None or self.change == 0:
             return "same"
@@ -42,6 +47,11 @@ class RateRow:
     def places(self) -> int:
         """Two decimals for most currencies, four for those worth less than a som."""
         return 2 if self.value >= 1 else 4
+
+    @property
+    def change_places(self) -> int:
+        """Cheap currencies move by tyiyns: their changes need four decimals to show."""
+        return 2 if self.value >= 10 else 4
 
 
 @dataclass(frozen=True)
