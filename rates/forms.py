@@ -30,6 +30,13 @@ class ConverterForm(forms.Form):
         self.values = values
         self.fields["currency"].choices = [(code, code) for code in values]
 
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        # The result line should read "2,5 USD", not "2,5000 USD".
+        if amount == amount.to_integral_value():
+            return amount.quantize(Decimal(1))
+        return amount.normalize()
+
     def result(self) -> Decimal:
         amount = self.cleaned_data["amount"]
         value = self.values[self.cleaned_data["currency"]]
