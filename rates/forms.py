@@ -4,19 +4,27 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+class AmountField(forms.DecimalField):
+    """Accepts "1 000,5" and "1000.5" alike, whatever the page language's own separator."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(value.split()).replace(",", ".")
+        return super().to_python(value)
+
+
 class ConverterForm(forms.Form):
     """Soms to a currency or back, at the latest rate; a plain GET form."""
 
     TO_SOM = "to_som"
     FROM_SOM = "from_som"
 
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Amount"),
         min_value=Decimal("0.01"),
         max_value=Decimal("1000000000000"),
         max_digits=16,
         decimal_places=4,
-        localize=True,
     )
     currency = forms.ChoiceField(label=_("Currency"))
     direction = forms.ChoiceField(

@@ -119,6 +119,11 @@ def test_converter_junk_gets_a_localized_error_not_a_500(client, month_of_rates,
     assert "rates-converter__result" not in html
 
 
+def test_converter_accepts_a_decimal_comma_and_spaces_in_kyrgyz(client, month_of_rates):
+    html = get_page(client, "ky", amount="1 000,5", currency="USD", direction="to_som")
+    assert "USD = 87043.50 сом</p>" in html
+
+
 def test_converter_error_in_kyrgyz(client, month_of_rates):
     html = get_page(client, "ky", amount="abc", currency="USD", direction="to_som")
     assert "Сан киргизиңиз." in html
