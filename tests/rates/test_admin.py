@@ -41,9 +41,7 @@ def test_editor_group_has_the_rates_permissions():
         for model in ("currency", "rate")
     }
     for role in ("Journalist", "Moderator"):
-        assert not Group.objects.get(name=role).permissions.filter(
-            content_type__app_label="rates"
-        )
+        assert not Group.objects.get(name=role).permissions.filter(content_type__app_label="rates")
 
 
 def test_editor_sees_the_history_with_filters_and_the_fetch_button(editor_client, usd_rate):

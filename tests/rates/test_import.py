@@ -121,24 +121,24 @@ def test_command_defaults_to_the_bank_urls(feed_server, daily_bytes, weekly_byte
 
 
 FAILURES = {
-    "http_error": (dict(body=b"oops", status=500, content_type="text/plain"), "HTTP 500"),
-    "not_found": (dict(body=b"", status=404), "HTTP 404"),
+    "http_error": ({"body": b"oops", "status": 500, "content_type": "text/plain"}, "HTTP 500"),
+    "not_found": ({"body": b"", "status": 404}, "HTTP 404"),
     "maintenance_page": (
-        dict(
-            body=b"<!DOCTYPE html><html><head><title>Technical works</title></head></html>",
-            content_type="text/html",
-        ),
+        {
+            "body": b"<!DOCTYPE html><html><head><title>Technical works</title></head></html>",
+            "content_type": "text/html",
+        },
         "HTML page",
     ),
-    "malformed_xml": (dict(body=DAILY.read_bytes()[:200]), "not well-formed XML"),
+    "malformed_xml": ({"body": DAILY.read_bytes()[:200]}, "not well-formed XML"),
     "implausible_value": (
-        dict(body=DAILY.read_bytes().replace(b"87,4500", b"8745,00")),
+        {"body": DAILY.read_bytes().replace(b"87,4500", b"8745,00")},
         "Implausible USD rate for 03.07.2026: 8745 soms per unit",
     ),
-    "empty": (dict(body=b""), "is empty"),
-    "timeout_before_answer": (dict(stall_before_headers=5), "did not answer within 0.3 seconds"),
+    "empty": ({"body": b""}, "is empty"),
+    "timeout_before_answer": ({"stall_before_headers": 5}, "did not answer within 0.3 seconds"),
     "timeout_in_body": (
-        dict(body=DAILY.read_bytes(), stall_before_body=5),
+        {"body": DAILY.read_bytes(), "stall_before_body": 5},
         "did not answer within 0.3 seconds",
     ),
 }

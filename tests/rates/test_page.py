@@ -41,9 +41,11 @@ def test_page_urls_per_language():
 def test_table_lists_every_currency_with_its_change(client, month_of_rates):
     html = get_page(client)
     assert "<title>Курсы валют Национального банка</title>" in html
-    assert '<th scope="row">USD</th><td>Доллар США</td><td class="rates-table__number">87,00' in html
+    assert (
+        '<th scope="row">USD</th><td>Доллар США</td><td class="rates-table__number">87,00' in html
+    )
     assert 'rates-change--down"><span aria-hidden="true">▼</span> 0,01' in html
-    assert "<th scope=\"row\">GBP</th><td>Фунт стерлингов</td>" in html
+    assert '<th scope="row">GBP</th><td>Фунт стерлингов</td>' in html
     assert "117,21 <small>(27.06.2026)</small>" in html
     assert "Изменение" in html
 
@@ -91,7 +93,10 @@ def test_page_without_rates(client):
     ("params", "result"),
     [
         ({"amount": "100", "currency": "USD", "direction": "to_som"}, "100 USD = 8700,00 сом"),
-        ({"amount": "1000,5", "currency": "USD", "direction": "from_som"}, "1000,5 сом = 11,5000 USD"),
+        (
+            {"amount": "1000,5", "currency": "USD", "direction": "from_som"},
+            "1000,5 сом = 11,5000 USD",
+        ),
         ({"amount": "2.5", "currency": "EUR", "direction": "to_som"}, "2,5 EUR = 247,50 сом"),
     ],
 )
