@@ -98,6 +98,7 @@ def fetch_feed(*, url: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:
     request = Request(url, headers={"User-Agent": "Newsroom rates import"})  # noqa: S310
     try:
         with urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked above)
+            is_html = response.headers.get_content_subtype() == "html"
             data = response.read(MAX_FEED_BYTES + 1)
     except HTTPError as exc:
         raise RatesImportError(f"{url} answered HTTP {exc.code} {exc.reason}") from exc
@@ -109,6 +110,10 @@ def fetch_feed(*, url: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:
         raise RatesImportError(f"{url} did not answer within {timeout:g} seconds") from exc
     except (OSError, HTTPException) as exc:
         raise RatesImportError(f"{url} is unreachable: {exc!r}") from exc
+    if is_html:
+        raise RatesImportError(
+            f"{url} is an HTML page (maintenance or error page?), not the XML rates feed"
+        )
     if len(data) > MAX_FEED_BYTES:
         raise RatesImportError(f"{url} sent more than {MAX_FEED_BYTES} bytes; not the NBKR feed")
     return data

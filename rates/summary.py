@@ -105,7 +105,7 @@ def rates_summary(*, today: date, shown_only: bool) -> RatesSummary:
 def widget_summary() -> RatesSummary:
     """The shown currencies for the header, from the cache when it is still today's."""
     today = timezone.localdate()
-    key = WIDGET_CACHE_KEY.format(language=translation.get_language())
+    key = WIDGET_CACHE_KEY.format(language=translation.get_language() or settings.LANGUAGE_CODE)
     summary = cache.get(key)
     if summary is None or summary.today != today:
         summary = rates_summary(today=today, shown_only=True)

@@ -12,7 +12,6 @@ from django.utils import translation
 from rates.models import Rate
 from rates.services import import_rates
 
-from .conftest import DAILY
 from .factories import make_currency, make_rate
 
 pytestmark = pytest.mark.django_db
@@ -127,11 +126,13 @@ def test_cache_is_per_language(week_of_rates):
 
 
 @time_machine.travel(SUNDAY)
-def test_cache_is_dropped_when_rates_change(week_of_rates, django_assert_num_queries):
-    """An import, a hand edit and a deletion each show in the next page view."""
-    render_widget("ru")
-    import_rates(files=[DAILY])  # same USD/EUR values on 03.07: nothing new to show
-    Rate.objects.filter(currency__code="USD", date=date(2026, 7, 3)).update(is_manual=False)
+def test_cache_is_dropped_when_rates_change(week_of_rates, daily_bytes, tmp_path):
+    """An import, a hand edit, a deletion and a hidden currency each show at once."""
+    assert "87,45" in render_widget("ru")
+    newer = tmp_path / "daily.xml"
+    newer.write_bytes(daily_bytes.replace(b"87,4500", b"87,9000"))
+    import_rates(files=[newer])
+    assert "87,90" in render_widget("ru")
     rate = Rate.objects.get(currency__code="USD", date=date(2026, 7, 3))
     rate.value = Decimal("88.12")
     rate.save()
