@@ -44,9 +44,16 @@ def test_weekly_sample_converts_nominals_to_one_unit(weekly_bytes):
 def test_windows_1251_declaration_is_honoured(daily_bytes):
     """The bytes are decoded as the XML declaration says, not as UTF-8."""
     assert daily_bytes.startswith(b'<?xml version="1.0" encoding="windows-1251"')
-    # "Курс" in windows-1251 in an attribute: it must come out as Cyrillic, not mojibake.
-    data = daily_bytes.replace(b'Name="Daily Exchange Rates"', 'Name="Курс валют"'.encode("cp1251"))
-    assert len(parse_feed(data=data)) == 5
+    # Cyrillic in windows-1251 is not valid UTF-8: only a parser that honours the
+    # declaration reads this file.
+    data = daily_bytes.replace(
+        b'Name="Daily Exchange Rates"', 'Name="Курсы валют"'.encode("cp1251")
+    )
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    assert [rate.value for rate in parse_feed(data=data)][:1] == [Decimal("87.45")]
+    with pytest.raises(RatesImportError, match="not well-formed XML"):
+        parse_feed(data=data.replace(b"windows-1251", b"utf-8"))
     with pytest.raises(RatesImportError, match="not well-formed XML"):
         parse_feed(data=data.replace(b"windows-1251", b"no-such-charset"))
 
