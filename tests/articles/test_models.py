@@ -99,7 +99,8 @@ def test_editor_can_override_one_dateline():
 
 def test_body_is_sanitized_on_save():
     story = make_article(
-        body_ky='<p onclick="x()">Текст<script>alert(1)</script> <a href="javascript:x">шилтеме</a></p>'
+        body_ky='<p onclick="x()">Текст<script>alert(1)</script>'
+        '<a href="javascript:x">шилтеме</a></p>'
     )
     assert "<script" not in story.body_ky
     assert "onclick" not in story.body_ky
