@@ -16,7 +16,9 @@ from .models import Comment, StopWord
 
 # The queue shows what needs a moderator first, then the newest.
 PENDING_FIRST = Case(
-    When(status=Comment.Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+    When(status=Comment.Status.PENDING, then=Value(0)),
+    default=Value(1),
+    output_field=IntegerField(),
 )
 
 

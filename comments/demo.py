@@ -58,7 +58,9 @@ def load_demo_comments(*, articles: Sequence[Article]) -> int:
             status=status,
             ip_hash=address_hash(DEMO_ADDRESS),
             created_at=posted,
-            moderated_at=posted + timedelta(minutes=30) if status != Comment.Status.PENDING else None,
+            moderated_at=posted + timedelta(minutes=30)
+            if status != Comment.Status.PENDING
+            else None,
         )
         created += 1
         for offset, (reply_name, reply_text, reply_status) in enumerate(replies, start=1):

@@ -9,6 +9,8 @@ from .models import Comment
 # Control characters other than tab and line breaks: binary junk, never typed by a person.
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+# Django's own message for NUL bytes is missing from its Kyrgyz catalog.
+BAD_CHARACTERS = _("The text contains characters that cannot be saved. Please remove them.")
 NAME_MAX_LENGTH = 80
 TEXT_MAX_LENGTH = 3000
 
@@ -20,6 +22,7 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={
             "required": _("Please enter your name."),
+            "null_characters_not_allowed": BAD_CHARACTERS,
             "max_length": _(
                 "Please keep your name to %(limit_value)d characters at most (now: %(show_value)d)."
             ),
@@ -30,7 +33,10 @@ class CommentForm(forms.Form):
         required=False,
         help_text=_("Never shown on the site."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": _("Please enter a valid e-mail address or leave it empty.")},
+        error_messages={
+            "invalid": _("Please enter a valid e-mail address or leave it empty."),
+            "null_characters_not_allowed": BAD_CHARACTERS,
+        },
     )
     text = forms.CharField(
         label=_("Comment"),
@@ -38,6 +44,7 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={
             "required": _("Please write your comment."),
+            "null_characters_not_allowed": BAD_CHARACTERS,
             "max_length": _(
                 "Please keep your comment to %(limit_value)d characters at most "
                 "(now: %(show_value)d)."
@@ -51,6 +58,7 @@ class CommentForm(forms.Form):
         label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+        error_messages={"null_characters_not_allowed": BAD_CHARACTERS},
     )
 
     def __init__(self, *args, article, **kwargs):
@@ -74,9 +82,7 @@ class CommentForm(forms.Form):
         parent_id = self.cleaned_data.get("parent")
         if parent_id is None:
             return None
-        parent = (
-            Comment.objects.visible().for_article(self.article).filter(pk=parent_id).first()
-        )
+        parent = Comment.objects.visible().for_article(self.article).filter(pk=parent_id).first()
         if parent is None:
             # The field is hidden, so the reader sees this above the form.
             self.add_error(None, _("The comment you replied to is no longer available."))

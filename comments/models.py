@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,9 +58,7 @@ class Comment(models.Model):
         help_text=_("Replies go one level deep: a reply to a reply joins the first comment."),
     )
     name = models.CharField(_("name"), max_length=80)
-    email = models.EmailField(
-        _("e-mail"), blank=True, help_text=_("Never shown on the site.")
-    )
+    email = models.EmailField(_("e-mail"), blank=True, help_text=_("Never shown on the site."))
     text = models.TextField(_("text"))
     language = models.CharField(
         _("language"),
@@ -127,6 +124,7 @@ class StopWord(models.Model):
     word = models.CharField(
         _("word or phrase"),
         max_length=100,
+        unique=True,
         help_text=_(
             "A comment containing this word or phrase as a whole word, in any letter case, "
             "is marked as spam."
@@ -138,9 +136,18 @@ class StopWord(models.Model):
         ordering = ["word"]
         verbose_name = _("stop word")
         verbose_name_plural = _("stop words")
-        constraints = [
-            models.UniqueConstraint(Lower("word"), name="unique_stop_word_ci")
-        ]
 
     def __str__(self):
         return self.word
+
+    def clean(self):
+        self.word = self.normalize(self.word)
+
+    def save(self, *args, **kwargs):
+        self.word = self.normalize(self.word)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def normalize(word):
+        """Lower case and single spaces, the form comments are matched in."""
+        return " ".join(word.casefold().split())

@@ -53,9 +53,9 @@ def count_links(text: str) -> int:
 
 def matching_stop_word(text: str) -> str | None:
     """The first stop word found in `text` as a whole word or phrase, in any case."""
-    folded = " ".join(text.casefold().split())
+    folded = StopWord.normalize(text)
     for word in StopWord.objects.values_list("word", flat=True):
-        phrase = " ".join(word.casefold().split())
+        phrase = StopWord.normalize(word)
         if phrase and re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", folded):
             return word
     return None
@@ -113,7 +113,9 @@ def comment_create(
     if parent is not None and parent.parent_id:
         # One level of replies: answering a reply joins the thread of its parent.
         parent = Comment(pk=parent.parent_id)
-    status = Comment.Status.SPAM if matching_stop_word(f"{name}\n{text}") else Comment.Status.PENDING
+    status = (
+        Comment.Status.SPAM if matching_stop_word(f"{name}\n{text}") else Comment.Status.PENDING
+    )
     return Comment.objects.create(
         article=article,
         parent=parent,

@@ -59,4 +59,6 @@ class CommentPostView(View):
 
     def render_page(self, article, *, form, status=200):
         context = {"article": article, "form": form}
-        return render(request=self.request, template_name=self.template_name, context=context, status=status)
+        return render(
+            request=self.request, template_name=self.template_name, context=context, status=status
+        )

@@ -79,7 +79,7 @@ def test_russian_block_is_fully_russian():
     [
         ("<script>alert(1)</script>", "<script>alert"),
         ('"><img src=x onerror=alert(1)>', "<img"),
-        ("<a href=\"javascript:alert(1)\">x</a>", "<a href=\"javascript"),
+        ('<a href="javascript:alert(1)">x</a>', '<a href="javascript'),
         ("javascript:alert(document.cookie)", 'href="javascript'),
     ],
 )
@@ -103,14 +103,13 @@ def test_links_are_plain_text_unless_a_moderator_allows_them():
     article = make_article()
     add(article, "Кара: https://example.kg/page?a=1&b=2")
     html = render_block(article)
-    assert "<a " not in html.split('class="comments__list"')[1].split("comment-form")[0]
+    text = html.split('<div class="comment__text">')[1].split("</div>")[0]
+    assert "<a " not in text
     assert "https://example.kg/page?a=1&amp;b=2" in html
 
     Comment.objects.update(allow_links=True)
     html = render_block(article)
-    assert (
-        '<a rel="nofollow ugc noopener" href="https://example.kg/page?a=1&amp;b=2">' in html
-    )
+    assert '<a rel="nofollow ugc noopener" href="https://example.kg/page?a=1&amp;b=2">' in html
 
 
 def test_reply_link_preselects_the_thread():
