@@ -31,6 +31,7 @@ class CommentForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail (optional)"),
         required=False,
+        max_length=254,
         help_text=_("Never shown on the site."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={

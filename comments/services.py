@@ -95,10 +95,6 @@ def rate_limit_take(*, ip_hash: str) -> bool:
     return count <= RATE_LIMIT
 
 
-def accepts_comments(*, article: Article, language: str) -> bool:
-    return article.comments_open and Article.objects.live(language).filter(pk=article.pk).exists()
-
-
 def comment_create(
     *,
     article: Article,

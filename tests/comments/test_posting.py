@@ -96,6 +96,22 @@ def test_invalid_email_is_refused_but_empty_is_fine(client):
     assert post_comment(client, article, "ru", email="").status_code == 302
 
 
+def test_an_overlong_email_is_refused_not_crashed(client):
+    article = make_article()
+    response = post_comment(client, article, "ru", email="a" * 250 + "@example.kg")
+    assert response.status_code == 200
+    assert not Comment.objects.exists()
+
+
+def test_out_of_range_numbers_are_answered_not_crashed(client):
+    article = make_article()
+    response = post_comment(client, article, "ru", parent="9" * 25, text="ответ")
+    assert response.status_code == 200
+    assert "ответ</textarea>" in response.content.decode()
+    assert client.post(f"/ru/comments/post/{'9' * 25}/", {"text": "x"}).status_code == 404
+    assert not Comment.objects.exists()
+
+
 def test_honeypot_filled_is_refused(client):
     article = make_article()
     response = post_comment(client, article, website="http://spam.example")
