@@ -59,6 +59,7 @@ class CommentAdmin(admin.ModelAdmin):
         "allow_links",
         "many_links",
         "created_at",
+        "same_address",
         "moderated_by",
         "moderated_at",
     ]
@@ -71,6 +72,7 @@ class CommentAdmin(admin.ModelAdmin):
         "language",
         "many_links",
         "created_at",
+        "same_address",
         "moderated_by",
         "moderated_at",
     ]
@@ -86,6 +88,19 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description=_("story"), ordering="article")
     def story(self, obj):
         return str(obj.article)
+
+    @admin.display(description=_("from the same address"))
+    def same_address(self, obj):
+        # The salted hash identifies no one, but groups one sender's comments for review.
+        if not obj.ip_hash:
+            return "-"
+        count = Comment.objects.from_address(obj.ip_hash).count()
+        return format_html(
+            '<a href="{}?ip_hash={}">{}</a>',
+            reverse("admin:comments_comment_changelist"),
+            obj.ip_hash,
+            ngettext("%(count)d comment", "%(count)d comments", count) % {"count": count},
+        )
 
     @admin.display(description=_("moderate"))
     def row_actions(self, obj):

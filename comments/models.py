@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CommentQuerySet(models.QuerySet):
@@ -57,7 +58,7 @@ class Comment(models.Model):
         verbose_name=_("reply to"),
         help_text=_("Replies go one level deep: a reply to a reply joins the first comment."),
     )
-    name = models.CharField(_("name"), max_length=80)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=80)
     email = models.EmailField(_("e-mail"), blank=True, help_text=_("Never shown on the site."))
     text = models.TextField(_("text"))
     language = models.CharField(

@@ -196,6 +196,18 @@ def test_changing_status_in_the_change_form_goes_through_moderation(moderator_cl
     assert article.comment_count == 1
 
 
+def test_comments_from_the_same_address_are_one_click_away(moderator_client):
+    article = make_article()
+    first = add(article, "Биринчи", ip_hash=services.address_hash("203.0.113.1"))
+    add(article, "Экинчи", ip_hash=services.address_hash("203.0.113.1"))
+    add(article, "Башка", ip_hash=services.address_hash("203.0.113.2"))
+    page = moderator_client.get(f"{QUEUE}{first.pk}/change/").content.decode()
+    link = f"{QUEUE}?ip_hash={first.ip_hash}"
+    assert link in page
+    page = moderator_client.get(link).content.decode()
+    assert "Экинчи" in page and "Башка" not in page
+
+
 def test_one_click_needs_csrf():
     from django.test import Client
 
