@@ -109,9 +109,20 @@ class CommentForm(forms.Form):
         return cleaned
 
     def refreshed(self):
-        """The same bound form, with a fresh token when the old one can no longer be used."""
+        """The bound form, ready to be shown again with its errors.
+
+        The token is renewed when the old one can no longer be used, and each
+        invalid field points screen readers at its error message.
+        """
         if self.has_error("__all__", "expired"):
             data = self.data.copy()
             data[self.add_prefix("started")] = services.form_token()
             self.data = data
+        for name in self.errors:
+            if name in ("name", "email", "text"):
+                field = self[name]
+                described_by = [f"{field.auto_id}_errors"]
+                if field.help_text:
+                    described_by.append(f"{field.auto_id}_helptext")
+                field.field.widget.attrs["aria-describedby"] = " ".join(described_by)
         return self

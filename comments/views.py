@@ -39,7 +39,7 @@ class CommentPostView(View):
                     "Please wait a few minutes and send this one again."
                 ),
             )
-            return self.render_page(article, form=form, status=429)
+            return self.render_page(article, form=form.refreshed(), status=429)
         services.comment_create(
             article=article,
             language=language,

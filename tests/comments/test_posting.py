@@ -68,6 +68,8 @@ def test_errors_sit_next_to_the_field_in_the_readers_language_and_keep_the_text(
     assert message in page
     # The message belongs to the name field, and the typed text is still in the form.
     assert 'id="id_name_errors"' in page
+    assert 'aria-describedby="id_name_errors"' in page
+    assert 'aria-invalid="true"' in page
     assert "Сактала турган текст</textarea>" in page
     assert not Comment.objects.exists()
 
