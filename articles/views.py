@@ -302,8 +302,10 @@ class ArticleDetailView(PublicPageMixin, DetailView):
             "headline": story.title,
             "description": story.lead,
             "inLanguage": language,
-            "datePublished": story.published_at.isoformat() if story.published_at else None,
-            "dateModified": story.updated_at.isoformat(),
+            "datePublished": timezone.localtime(story.published_at).isoformat()
+            if story.published_at
+            else None,
+            "dateModified": timezone.localtime(story.updated_at).isoformat(),
             "articleSection": story.rubric.name,
             "mainEntityOfPage": build(story.get_absolute_url()),
             "publisher": {
