@@ -114,6 +114,15 @@ def _press(value, format_name):
     return formats.date_format(value, format_name).lower()
 
 
+@register.filter
+def stream_time(value):
+    """`14:05` for today's stories in the news stream, the date too for older ones."""
+    local = timezone.localtime(value)
+    if local.date() == timezone.localdate():
+        return formats.time_format(local, "TIME_FORMAT")
+    return formats.date_format(local, "SHORT_DATETIME_FORMAT")
+
+
 @register.simple_tag
 def thumbnail_src(image, alias):
     """A thumbnail's URL, remembered in the cache so lists do not query for it."""
