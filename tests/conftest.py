@@ -18,7 +18,9 @@ def pytest_collection_modifyitems(config, items):
 
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         return
-    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)")
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)"
+    )
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
@@ -27,6 +29,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
+
 
 
 @pytest.hookimpl(hookwrapper=True)
