@@ -18,7 +18,14 @@ from django.views.generic import DetailView, ListView, RedirectView, TemplateVie
 
 from .dateline import agency_name
 from .models import LANGUAGE_CODES, Article, Rubric, Tag
-from .search import MAX_QUERY_LENGTH, clean_query, has_words, search_articles, snippet
+from .search import (
+    MAX_QUERY_LENGTH,
+    clean_query,
+    has_words,
+    highlighted_title,
+    search_articles,
+    snippet,
+)
 
 # The link to the same story in another language, written in the reader's language.
 READ_IN = {
@@ -232,6 +239,7 @@ class SearchView(StoryListMixin, ListView):
         context = super().get_context_data(query=self.query, problem=self.problem, **kwargs)
         for story in context["stories"]:
             story.snippet = snippet(story, query=self.query)
+            story.highlighted_title = highlighted_title(story, query=self.query)
         return context
 
 
