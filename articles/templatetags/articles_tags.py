@@ -175,3 +175,11 @@ def body_with_dateline(article):
     if body.startswith("<p>"):
         return mark_safe(f"<p>{dateline}{body[3:]}")  # noqa: S308
     return mark_safe(f"<p>{dateline}</p>{body}")  # noqa: S308
+
+
+@register.filter
+def iso_datetime(value):
+    """A `datetime` attribute value: local time, whole seconds, with the UTC offset."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
