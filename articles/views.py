@@ -12,7 +12,6 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 
@@ -49,8 +48,6 @@ def legacy_kyrgyz_prefix(request, rest=""):
     target = f"/ky/{rest}"
     if request.META.get("QUERY_STRING"):
         target += "?" + request.META["QUERY_STRING"]
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
-        raise Http404
     return HttpResponsePermanentRedirect(target)
 
 
