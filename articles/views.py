@@ -3,6 +3,7 @@
 import re
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -70,6 +71,21 @@ class PublicPageMixin:
         context = super().get_context_data(**kwargs)
         context["alternate_urls"] = self.get_alternate_urls()
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        """Remember the language the reader last read in, for the next visit to `/`."""
+        response = super().render_to_response(context, **response_kwargs)
+        language = translation.get_language()
+        if self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 60 * 60,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            )
+        return response
 
 
 class StoryListMixin(PublicPageMixin):

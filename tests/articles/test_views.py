@@ -315,6 +315,14 @@ def test_root_redirects_to_saved_language_then_browser_language_then_kyrgyz(clie
     assert "Accept-Language" in response["Vary"]
 
 
+def test_reading_in_a_language_saves_it_for_the_next_visit(client):
+    client.get("/ru/")
+    assert client.cookies["django_language"].value == "ru"
+    assert client.get("/", headers={"accept-language": "ky"})["Location"] == "/ru/"
+    client.get("/ky/")
+    assert client.get("/")["Location"] == "/ky/"
+
+
 def test_old_kg_addresses_redirect_permanently_to_ky(client):
     response = client.get("/kg/news/some-story/?utm=1")
     assert response.status_code == 301
