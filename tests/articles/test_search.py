@@ -2,7 +2,10 @@
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from articles.models import Article
+from articles.search import search_articles
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +97,26 @@ def test_postgres_kyrgyz_search_finds_suffixed_forms(client):
     response = client.get("/ky/search/", {"q": "бишкек"})
     assert list(response.context["stories"]) == [story]
     assert "<mark>Бишкектен</mark>" in response.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("language", ["ky", "ru"])
+def test_postgres_search_can_use_the_full_text_index(language):
+    """The migration's index matches the vector the search builds, so it is usable."""
+    rubric = make_article().rubric
+    Article.objects.bulk_create(
+        Article(
+            **{f"title_{language}": f"Кабар {n}", f"body_{language}": "<p>Текст</p>"},
+            **{f"has_{language}": True},
+            slug=f"kabar-{n}",
+            rubric=rubric,
+            status=Article.Status.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        for n in range(2000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = search_articles(query="бюджет", language=language).explain()
+    assert f"article_search_{language}" in plan
