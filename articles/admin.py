@@ -293,6 +293,12 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     # The change form.
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Users without any story permission (moderators) are refused outright,
+        # rather than told a story does not exist.
+        if not self.has_view_or_change_permission(request) and not self.has_add_permission(
+            request
+        ):
+            raise PermissionDenied
         extra_context = extra_context or {}
         obj = self.get_object(request, object_id) if object_id else None
         extra_context["workflow_buttons"] = self._workflow_buttons(request, obj)
