@@ -295,9 +295,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Users without any story permission (moderators) are refused outright,
         # rather than told a story does not exist.
-        if not self.has_view_or_change_permission(request) and not self.has_add_permission(
-            request
-        ):
+        if not self.has_view_or_change_permission(request) and not self.has_add_permission(request):
             raise PermissionDenied
         extra_context = extra_context or {}
         obj = self.get_object(request, object_id) if object_id else None
@@ -366,10 +364,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         done = 0
         for article in queryset:
             try:
-                with reversion.create_revision():
-                    reversion.set_user(request.user)
-                    step(article=article, user=request.user)
-                    reversion.add_to_revision(article)
+                step(article=article, user=request.user)
             except ValidationError as error:
                 messages.warning(request, f"{article}: {' '.join(error.messages)}")
             else:

@@ -82,9 +82,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def _last_save_info(self):
         last = (
-            Version.objects.get_for_object(self.instance)
-            .select_related("revision__user")
-            .first()
+            Version.objects.get_for_object(self.instance).select_related("revision__user").first()
         )
         user = last.revision.user if last else None
         when = last.revision.date_created if last else self.instance.updated_at

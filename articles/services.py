@@ -7,6 +7,7 @@ was never shown.
 
 from datetime import datetime
 
+import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -35,10 +36,15 @@ def can_publish(*, user: AbstractBaseUser) -> bool:
     return user.is_active and user.has_perm(PUBLISH_PERMISSION)
 
 
-def _save(article: Article, fields: list[str]) -> Article:
-    # Each save moves the optimistic lock on, so a form opened before it is stale.
-    article.version += 1
-    article.save(update_fields=[*fields, "version", "updated_at"])
+def _save(article: Article, fields: list[str], *, user: AbstractBaseUser, comment: str) -> Article:
+    # Each step is a revision, so the history says who did it and an open form
+    # knows whom it is stale against; inside an admin save it joins that revision.
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+        # Each save moves the optimistic lock on, so a form opened before it is stale.
+        article.version += 1
+        article.save(update_fields=[*fields, "version", "updated_at"])
     return article
 
 
@@ -48,7 +54,7 @@ def submit_for_review(*, article: Article, user: AbstractBaseUser) -> Article:
     if article.status not in (Article.Status.DRAFT, Article.Status.UNPUBLISHED):
         raise ValidationError(_("Only a draft can be submitted for review."), code="not_draft")
     article.status = Article.Status.SUBMITTED
-    return _save(article, ["status"])
+    return _save(article, ["status"], user=user, comment=_("Submitted for review."))
 
 
 def return_to_author(*, article: Article, user: AbstractBaseUser, note: str) -> Article:
@@ -66,7 +72,12 @@ def return_to_author(*, article: Article, user: AbstractBaseUser, note: str) -> 
         )
     article.status = Article.Status.DRAFT
     article.review_note = note
-    return _save(article, ["status", "review_note"])
+    return _save(
+        article,
+        ["status", "review_note"],
+        user=user,
+        comment=_("Returned to the author: %(note)s") % {"note": note},
+    )
 
 
 def publish(*, article: Article, user: AbstractBaseUser, at: datetime | None = None) -> Article:
@@ -88,7 +99,8 @@ def publish(*, article: Article, user: AbstractBaseUser, at: datetime | None = N
         article.published_at = at or now
     article.status = Article.Status.PUBLISHED
     article.review_note = ""
-    return _save(article, ["status", "published_at", "review_note"])
+    comment = _("Published.") if article.is_live else _("Scheduled.")
+    return _save(article, ["status", "published_at", "review_note"], user=user, comment=comment)
 
 
 def unpublish(*, article: Article, user: AbstractBaseUser) -> Article:
@@ -96,4 +108,4 @@ def unpublish(*, article: Article, user: AbstractBaseUser) -> Article:
     if not (can_publish(user=user) and can_edit(article=article, user=user)):
         raise PermissionDenied
     article.status = Article.Status.UNPUBLISHED
-    return _save(article, ["status"])
+    return _save(article, ["status"], user=user, comment=_("Unpublished."))
