@@ -25,6 +25,7 @@ from easy_thumbnails.exceptions import InvalidImageFormatError
 from easy_thumbnails.files import get_thumbnailer
 from modeltranslation.admin import TabbedTranslationAdmin
 from reversion_compare.admin import CompareVersionAdmin
+from taggit.models import Tag as UntranslatedTag
 
 from . import services
 from .forms import PUBLISH, RETURN, SCHEDULE, SUBMIT, UNPUBLISH, ArticleAdminForm
@@ -36,6 +37,13 @@ reversion.register(TaggedArticle)
 reversion.register(Article, follow=("bylines", "taggedarticle_set"))
 
 User = get_user_model()
+
+admin.site.site_header = _("Newsroom")
+admin.site.site_title = _("Newsroom admin")
+admin.site.index_title = _("Editorial desk")
+# Stories use the translated articles.Tag; taggit's own tag model stays out of sight.
+if admin.site.is_registered(UntranslatedTag):
+    admin.site.unregister(UntranslatedTag)
 LANGUAGE_NAMES = {"ky": _("Kyrgyz"), "ru": _("Russian")}
 
 
@@ -123,7 +131,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         placement = ["rubric", "place", "tags", "slug"]
         if editor:
             placement += self.editor_only_fields
-        workflow = ["status", "published_at", "review_note", "lock_version"]
+        workflow = ["status", "published_at", "review_note"]
         if editor:
             workflow.insert(2, "publish_at")
         if obj is not None:
