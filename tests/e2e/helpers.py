@@ -50,19 +50,27 @@ def axe_problems(page) -> list[str]:
 
 
 def wider_than_window(page) -> list[str]:
-    """The innermost elements that stick out past the right edge of the window."""
+    """The innermost elements that stick out past the window's right edge, unless a
+    scrolling or clipping box around them keeps them in."""
     return page.evaluate(
         """() => {
-        const limit = window.innerWidth;
+        const limit = window.innerWidth + 0.5;
+        const clipped = (el) => {
+            for (let box = el.parentElement; box; box = box.parentElement) {
+                if (getComputedStyle(box).overflowX !== 'visible'
+                    && box.getBoundingClientRect().right <= limit) return true;
+            }
+            return false;
+        };
         const wide = [...document.body.querySelectorAll('*')].filter(
-            (el) => el.getBoundingClientRect().right > limit + 0.5);
+            (el) => el.getBoundingClientRect().right > limit && !clipped(el));
+        const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+            [...el.classList].map((c) => '.' + c).join('');
         return wide
             .filter((el) => !wide.some((other) => other !== el && el.contains(other)))
             .slice(0, 8)
-            .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}` +
-                 `${el.className && typeof el.className === 'string' ? '.' +
-                   el.className.trim().split(/\\s+/).join('.') : ''}` +
-                 ` (right edge ${Math.round(el.getBoundingClientRect().right)}px)`);
+            .map((el) => `${name(el)} in ${name(el.parentElement)} ` +
+                 `(right edge ${Math.round(el.getBoundingClientRect().right)}px)`);
     }"""
     )
 
