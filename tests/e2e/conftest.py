@@ -15,9 +15,6 @@ from django.core.management import call_command
 
 from .helpers import DEMO_PASSWORD, DESKTOP
 
-# Playwright's sync API runs an asyncio loop in the test thread; without this Django
-# refuses the ORM calls the tests make between two browser steps.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # The site under test listens on 127.0.0.1 (pytest-django's default would be "localhost").
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
@@ -58,7 +55,7 @@ def chromium_path():
 
 
 @pytest.fixture
-def browser(chromium_path, site):
+def browser(chromium_path, site, monkeypatch):
     """A Chromium for one test, started after the test database is set up and stopped
     before it is flushed.
 
@@ -68,6 +65,10 @@ def browser(chromium_path, site):
     """
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an asyncio loop in the test thread; without this Django
+    # refuses the ORM calls the test makes between two browser steps. Set for this test
+    # only: `check --deploy` (run by another test) rightly rejects it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield browser

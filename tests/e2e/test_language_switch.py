@@ -16,8 +16,8 @@ def switch_to_russian(page):
 
 def test_switching_a_bilingual_story_to_russian_opens_its_russian_version(page):
     story = Article.objects.live("ky").in_language("ru").first()
-    page.goto(story.get_absolute_url())
     with translation.override("ky"):
+        page.goto(story.get_absolute_url())
         assert page.get_by_role("heading", level=1).inner_text() == story.title
 
     switch_to_russian(page)
@@ -30,7 +30,8 @@ def test_switching_a_bilingual_story_to_russian_opens_its_russian_version(page):
 
 def test_switching_a_kyrgyz_only_story_to_russian_opens_the_russian_home(page):
     story = Article.objects.live("ky").filter(has_ru=False).first()
-    page.goto(story.get_absolute_url())
+    with translation.override("ky"):
+        page.goto(story.get_absolute_url())
 
     switch_to_russian(page)
 
