@@ -12,6 +12,7 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -246,17 +247,6 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             return
         messages.success(request, message)
 
-    def response_change(self, request, obj):
-        # After a workflow step the editor stays on the story to see its new state.
-        if any(button in request.POST for button in (SUBMIT, PUBLISH, SCHEDULE, RETURN, UNPUBLISH)):
-            return self.response_post_save_change(request, obj)
-        return super().response_change(request, obj)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        if SUBMIT in request.POST:
-            return self.response_post_save_add(request, obj)
-        return super().response_add(request, obj, post_url_continue)
-
     # Restoring an old revision brings back its text, not its counters or lock.
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
@@ -321,15 +311,15 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         buttons = []
         if editable and status in (Article.Status.DRAFT, Article.Status.UNPUBLISHED):
             buttons.append((SUBMIT, gettext("Save and submit for review")))
-        if obj is not None and editable and services.can_publish(user=user):
-            if not obj.is_live:
+        if editable and services.can_publish(user=user):
+            if obj is None or not obj.is_live:
                 buttons.append((PUBLISH, gettext("Save and publish now")))
                 buttons.append((SCHEDULE, gettext("Save and schedule")))
             else:
                 buttons.append((PUBLISH, gettext("Save and keep published")))
-            if status == Article.Status.SUBMITTED:
+            if obj is not None and status == Article.Status.SUBMITTED:
                 buttons.append((RETURN, gettext("Save and return to the author")))
-            if status == Article.Status.PUBLISHED:
+            if obj is not None and status == Article.Status.PUBLISHED:
                 buttons.append((UNPUBLISH, gettext("Save and unpublish")))
         return buttons
 
@@ -413,7 +403,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     def preview_view(self, request, object_id, language):
         """The story as readers will see it, drafts included; only for its editors."""
         if language not in LANGUAGE_CODES:
-            raise PermissionDenied
+            raise Http404
         article = get_object_or_404(
             self.get_queryset(request).select_related("rubric", "place"), pk=object_id
         )
@@ -473,19 +463,28 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         return TemplateResponse(request, "admin/articles/article/translations.html", context)
 
 
+class EditorsOnlyModuleMixin:
+    """Journalists may look rubrics, places and tags up (for the story form's
+    choices and autocomplete) but the lists themselves are the editors' tools."""
+
+    def has_module_permission(self, request):
+        opts = self.model._meta
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+
 @admin.register(Rubric)
-class RubricAdmin(TabbedTranslationAdmin):
+class RubricAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
     list_display = ["__str__", "position", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["name_ky", "name_ru"]
 
 
 @admin.register(Place)
-class PlaceAdmin(TabbedTranslationAdmin):
+class PlaceAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
     search_fields = ["name_ky", "name_ru"]
 
 
 @admin.register(Tag)
-class TagAdmin(TabbedTranslationAdmin):
+class TagAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
     list_display = ["__str__", "slug"]
     search_fields = ["name_ky", "name_ru", "slug"]

@@ -554,3 +554,28 @@ def test_bylines_keep_their_order(client, editor):
     data["bylines-0-position"], data["bylines-1-position"] = "1", "0"
     assert client.post(change_url(story), data).status_code == 302
     assert [b.author for b in Byline.objects.filter(article=story)] == [first, second]
+
+
+def test_editor_publishes_a_new_story_straight_from_the_add_form(client, editor):
+    rubric = make_rubric()
+    login(client, editor)
+    data = form_data(
+        client.get(ADD),
+        title_ru="Срочная новость",
+        body_ru="<p>Текст.</p>",
+        rubric=str(rubric.pk),
+        _publish="1",
+    )
+    response = client.post(ADD, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    story = Article.objects.get(title_ru="Срочная новость")
+    assert story in Article.objects.live("ru")
+    assert story.created_by == editor
+
+
+def test_rubrics_places_and_tags_are_listed_on_the_front_page_for_editors_only(
+    client, editor, journalist
+):
+    rubrics = reverse("admin:articles_rubric_changelist")
+    assert rubrics in login(client, editor).get(reverse("admin:index")).content.decode()
+    assert rubrics not in login(client, journalist).get(reverse("admin:index")).content.decode()
