@@ -8,7 +8,7 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -161,12 +161,19 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags":
+            # A tag that does not exist yet is added in a pop-up (the "+" link).
+            widget = RelatedFieldWidgetWrapper(
+                AutocompleteSelectMultiple(db_field, self.admin_site),
+                db_field.remote_field,
+                self.admin_site,
+                can_add_related=request.user.has_perm("articles.add_tag"),
+            )
             return forms.ModelMultipleChoiceField(
                 queryset=Tag.objects.all(),
                 required=False,
                 label=db_field.verbose_name,
-                widget=AutocompleteSelectMultiple(db_field, self.admin_site),
-                help_text=_("Start typing to find a tag."),
+                widget=widget,
+                help_text=_("Start typing to find a tag; “+” adds a new one."),
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -488,3 +495,5 @@ class PlaceAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
 class TagAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
     list_display = ["__str__", "slug"]
     search_fields = ["name_ky", "name_ru", "slug"]
+    # The slug is made from the Kyrgyz name on creation and stays, like a story's URL.
+    readonly_fields = ["slug"]

@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from articles.models import Article, Byline, Tag
+from articles.slugs import slug_from_title
 from tests.articles.admin_client import change_url, form_data, png_upload
 from tests.factories import make_article, make_place, make_rubric, make_user
 
@@ -579,3 +580,18 @@ def test_rubrics_places_and_tags_are_listed_on_the_front_page_for_editors_only(
     rubrics = reverse("admin:articles_rubric_changelist")
     assert rubrics in login(client, editor).get(reverse("admin:index")).content.decode()
     assert rubrics not in login(client, journalist).get(reverse("admin:index")).content.decode()
+
+
+def test_a_journalist_adds_a_new_tag_from_the_story_form(client, journalist):
+    story = make_article(status=Status.DRAFT, created_by=journalist)
+    login(client, journalist)
+    add_tag = reverse("admin:articles_tag_add")
+    assert add_tag in client.get(change_url(story)).content.decode()
+    response = client.post(
+        add_tag + "?_to_field=id&_popup=1",
+        {"name_ky": "Өкмөт жыйыны", "name_ru": "Заседание правительства", "_popup": "1"},
+    )
+    assert response.status_code == 200
+    tag = Tag.objects.get(name_ky="Өкмөт жыйыны")
+    assert tag.slug == slug_from_title("Өкмөт жыйыны")
+    assert "data-popup-response" in response.content.decode()
