@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "reversion",
     "reversion_compare",
     "django_prose_editor",
+    "django_static_jquery_ui",
     "easy_thumbnails",
     "articles",
     "rates",
@@ -109,6 +110,8 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "ky"
 MODELTRANSLATION_LANGUAGES = ("ky", "ru")
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ()}
 MODELTRANSLATION_ENABLE_FALLBACKS = False
+# The admin's language tabs need jQuery UI: served from our static files, never a CDN.
+JQUERY_UI_URL = "jquery-ui/jquery-ui.min.js"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
