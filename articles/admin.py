@@ -209,12 +209,22 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     # Saving.
 
+    # Counters that readers and moderators move while an editor has the form open.
+    live_counters = ("view_count", "comment_count")
+
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version = (form.cleaned_data.get("lock_version") or obj.version) + 1
-        else:
+        if not change:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+            obj.save()
+            return
+        obj.version = (form.cleaned_data.get("lock_version") or obj.version) + 1
+        obj.save(
+            update_fields=[
+                field.name
+                for field in obj._meta.concrete_fields
+                if not field.primary_key and field.name not in self.live_counters
+            ]
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -259,7 +269,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     def revision_view(self, request, object_id, version_id, extra_context=None):
         request.article_counters = (
             Article.objects.filter(pk=object_id)
-            .values("view_count", "comment_count", "version")
+            .values(*self.live_counters, "version")
             .first()
         )
         return super().revision_view(request, object_id, version_id, extra_context)

@@ -595,3 +595,13 @@ def test_a_journalist_adds_a_new_tag_from_the_story_form(client, journalist):
     tag = Tag.objects.get(name_ky="Өкмөт жыйыны")
     assert tag.slug == slug_from_title("Өкмөт жыйыны")
     assert "data-popup-response" in response.content.decode()
+
+
+def test_saving_a_story_never_overwrites_counters_moved_meanwhile(client, editor):
+    story = make_article(status=Status.DRAFT)
+    login(client, editor)
+    data = form_data(client.get(change_url(story)), title_ky="Жаңы аталыш")
+    Article.objects.filter(pk=story.pk).update(view_count=7, comment_count=3)
+    assert client.post(change_url(story), data).status_code == 302
+    story.refresh_from_db()
+    assert (story.title_ky, story.view_count, story.comment_count) == ("Жаңы аталыш", 7, 3)
