@@ -350,3 +350,11 @@ def test_csrf_is_enforced():
     response = post_comment(csrf_client, article)
     assert response.status_code == 403
     assert not Comment.objects.exists()
+
+
+def test_the_error_page_is_a_page_of_its_own_with_a_way_back(client):
+    article = make_article()
+    page = post_comment(client, article, "ru", text="").content.decode()
+    assert "<h1" in page and "Ваш комментарий" in page
+    assert "Вернуться к материалу:" in page
+    assert f'href="{story_url(article, "ru")}#comments"' in page
