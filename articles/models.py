@@ -138,6 +138,14 @@ class ArticleQuerySet(models.QuerySet):
     def urgent(self):
         return self.filter(is_urgent=True)
 
+    def for_listing(self):
+        """What story cards need: the rubric joined, the long bodies left in the database."""
+        body_fields = ["body", *(f"body_{code}" for code in LANGUAGE_CODES)]
+        return self.select_related("rubric").defer(*body_fields)
+
+    def published_between(self, start, end):
+        return self.filter(published_at__gte=start, published_at__lt=end)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):

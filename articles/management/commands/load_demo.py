@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from articles import demo
+from comments.demo import load_demo_comments
+from rates.demo import load_demo_rates
 
 
 class Command(BaseCommand):
@@ -26,11 +28,14 @@ class Command(BaseCommand):
         stories = demo.load_stories(
             rubrics=rubrics, places=places, tags=tags, authors=[journalist, editor]
         )
+        rates = load_demo_rates(days=30)
+        comments = load_demo_comments(articles=stories[:12])
         if options["verbosity"]:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo loaded: {len(rubrics)} rubrics, {len(places)} places, "
-                    f"{len(stories) + 1} stories (reference: /ky/news/{reference.slug}/)."
+                    f"{len(stories) + 1} stories, {rates} rates, {comments} comments "
+                    f"(reference story: /ky/news/{reference.slug}/)."
                 )
             )
             self.stdout.write("Demo logins at http://127.0.0.1:8000/admin/:")
