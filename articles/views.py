@@ -198,10 +198,12 @@ class ArchiveDayView(StoryListMixin, ListView):
     def get_queryset(self):
         try:
             self.day = date(self.kwargs["year"], self.kwargs["month"], self.kwargs["day"])
-        except ValueError as error:
+            self.start = datetime.combine(
+                self.day, time.min, tzinfo=timezone.get_current_timezone()
+            )
+            self.end = self.start + timedelta(days=1)
+        except (ValueError, OverflowError) as error:
             raise Http404 from error
-        self.start = datetime.combine(self.day, time.min, tzinfo=timezone.get_current_timezone())
-        self.end = self.start + timedelta(days=1)
         return super().get_queryset().published_between(self.start, self.end)
 
     def get_context_data(self, **kwargs):

@@ -153,6 +153,8 @@ def test_archive_date_form_and_bad_dates(client):
         f"/ky/archive/{today.year}/{today.month}/{today.day}/"
     )
     assert client.get("/ky/archive/2021/2/30/").status_code == 404
+    assert client.get("/ky/archive/9999/12/31/").status_code == 404
+    assert client.get("/ky/archive/?date=9999-12-31").status_code == 302
     empty = client.get("/ru/archive/2021/5/19/")
     assert empty.status_code == 200
     assert "Новости за 19 мая 2021" in empty.content.decode()
