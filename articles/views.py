@@ -111,7 +111,7 @@ class HomeView(PublicPageMixin, TemplateView):
         return super().get_context_data(
             main_story=main,
             latest=latest,
-            rubric_blocks=self.rubric_blocks(stories),
+            rubric_blocks=self.rubric_blocks(stories.exclude(pk=main.pk) if main else stories),
             **kwargs,
         )
 

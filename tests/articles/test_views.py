@@ -51,6 +51,9 @@ def test_home_shows_main_story_latest_stream_rubric_blocks_and_most_read(
     rubric_name = "Саясат" if language == "ky" else "Политика"
     rubric_url = url("articles:rubric", language, slug=getattr(politics, f"slug_{language}"))
     assert f'<a href="{rubric_url}">{rubric_name}</a></h2>' in html
+    blocks = response.context["rubric_blocks"]
+    assert [block["rubric"] for block in blocks] == [politics]
+    assert main not in blocks[0]["stories"]
     most_read = html.split('id="most-read-title"')[1]
     assert getattr(main, f"title_{language}") in most_read
     assert getattr(old_popular, f"title_{language}") not in most_read
