@@ -89,6 +89,12 @@ def test_rubric_page_lists_the_rubrics_stories_paginated(client, language, polit
     assert other not in response.context["stories"]
     second = client.get(address + "?page=2")
     assert list(second.context["stories"]) == stories[20:]
+    assert f'<link rel="canonical" href="http://testserver{address}?page=2">' in (
+        second.content.decode()
+    )
+    assert f'<link rel="canonical" href="http://testserver{address}">' in (
+        response.content.decode()
+    )
     assert client.get(address + "?page=9").status_code == 404
 
 
