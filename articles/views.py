@@ -103,15 +103,14 @@ class HomeView(PublicPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         stories = Article.objects.live().for_listing()
-        main = stories.main_stories().first()
-        latest = list(stories.exclude(pk=main.pk)[: self.latest_count] if main else [])
-        if main is None:
-            latest = list(stories[: self.latest_count + 1])
-            main = latest.pop(0) if latest else None
+        newest = list(stories[: self.latest_count + 1])
+        # The editors' newest main story leads; without one, the newest story does.
+        main = stories.main_stories().first() or (newest[0] if newest else None)
+        others = stories.exclude(pk=main.pk) if main else stories
         return super().get_context_data(
             main_story=main,
-            latest=latest,
-            rubric_blocks=self.rubric_blocks(stories.exclude(pk=main.pk) if main else stories),
+            latest=[story for story in newest if story != main][: self.latest_count],
+            rubric_blocks=self.rubric_blocks(others),
             **kwargs,
         )
 
