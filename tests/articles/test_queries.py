@@ -72,6 +72,7 @@ def pages(archive):
         "feed": "/ky/rss/",
         "rubric-feed": f"/ru/rss/{rubric.slug_ru}/",
         "sitemap": "/sitemap.xml",
+        "sitemap-stories": "/sitemap-stories.xml",
     }
 
 
@@ -88,7 +89,8 @@ QUERIES = {
     "search": (2, 4),
     "feed": (1, 1),
     "rubric-feed": (2, 2),
-    "sitemap": (2, 2),
+    "sitemap": (3, 3),
+    "sitemap-stories": (1, 1),
 }
 
 
