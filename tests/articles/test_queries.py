@@ -35,6 +35,7 @@ def pages(archive):
         "feed": "/ky/rss/",
         "rubric-feed": f"/ru/rss/{rubric.slug_ru}/",
         "sitemap": "/sitemap.xml",
+        "sitemap-stories": "/sitemap-stories.xml",
     }
 
 
@@ -51,7 +52,8 @@ QUERIES = {
     "search": (2, 4),
     "feed": (1, 1),
     "rubric-feed": (2, 2),
-    "sitemap": (0, 2),  # the whole response is cached for five minutes
+    "sitemap": (3, 3),
+    "sitemap-stories": (0, 1),  # the section response is cached for five minutes
 }
 
 

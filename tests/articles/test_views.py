@@ -51,6 +51,9 @@ def test_home_shows_main_story_latest_stream_rubric_blocks_and_most_read(
     rubric_name = "Саясат" if language == "ky" else "Политика"
     rubric_url = url("articles:rubric", language, slug=getattr(politics, f"slug_{language}"))
     assert f'<a href="{rubric_url}">{rubric_name}</a></h2>' in html
+    blocks = response.context["rubric_blocks"]
+    assert [block["rubric"] for block in blocks] == [politics]
+    assert main not in blocks[0]["stories"]
     most_read = html.split('id="most-read-title"')[1]
     assert getattr(main, f"title_{language}") in most_read
     assert getattr(old_popular, f"title_{language}") not in most_read
@@ -86,6 +89,12 @@ def test_rubric_page_lists_the_rubrics_stories_paginated(client, language, polit
     assert other not in response.context["stories"]
     second = client.get(address + "?page=2")
     assert list(second.context["stories"]) == stories[20:]
+    assert f'<link rel="canonical" href="http://testserver{address}?page=2">' in (
+        second.content.decode()
+    )
+    assert f'<link rel="canonical" href="http://testserver{address}">' in (
+        response.content.decode()
+    )
     assert client.get(address + "?page=9").status_code == 404
 
 
@@ -153,6 +162,8 @@ def test_archive_date_form_and_bad_dates(client):
         f"/ky/archive/{today.year}/{today.month}/{today.day}/"
     )
     assert client.get("/ky/archive/2021/2/30/").status_code == 404
+    assert client.get("/ky/archive/9999/12/31/").status_code == 404
+    assert client.get("/ky/archive/?date=9999-12-31").status_code == 302
     empty = client.get("/ru/archive/2021/5/19/")
     assert empty.status_code == 200
     assert "Новости за 19 мая 2021" in empty.content.decode()
