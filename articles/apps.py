@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Stories")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

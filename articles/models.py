@@ -43,7 +43,9 @@ class RubricQuerySet(models.QuerySet):
 class Rubric(models.Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(
-        _("slug"), max_length=100, help_text=_("Latin letters, digits and hyphens; part of the URL.")
+        _("slug"),
+        max_length=100,
+        help_text=_("Latin letters, digits and hyphens; part of the URL."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
@@ -151,6 +153,14 @@ class ArticleQuerySet(models.QuerySet):
     def urgent(self):
         return self.filter(is_urgent=True)
 
+    def for_listing(self):
+        """What story cards need: the rubric joined, the long bodies left in the database."""
+        body_fields = ["body", *(f"body_{code}" for code in LANGUAGE_CODES)]
+        return self.select_related("rubric").defer(*body_fields)
+
+    def published_between(self, start, end):
+        return self.filter(published_at__gte=start, published_at__lt=end)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -235,9 +245,7 @@ class Article(models.Model):
         help_text=_("Why the story was sent back; its journalist sees this note."),
     )
     view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
-    comment_count = models.PositiveIntegerField(
-        _("approved comments"), default=0, editable=False
-    )
+    comment_count = models.PositiveIntegerField(_("approved comments"), default=0, editable=False)
     # Derived in save(): whether the story belongs to each language's site.
     has_ky = models.BooleanField(_("in Kyrgyz"), default=False, editable=False)
     has_ru = models.BooleanField(_("in Russian"), default=False, editable=False)
@@ -341,9 +349,7 @@ class Byline(models.Model):
         ordering = ["position", "id"]
         verbose_name = _("byline")
         verbose_name_plural = _("bylines")
-        constraints = [
-            models.UniqueConstraint(fields=["article", "author"], name="unique_byline")
-        ]
+        constraints = [models.UniqueConstraint(fields=["article", "author"], name="unique_byline")]
 
     def __str__(self):
         return self.author.get_full_name() or self.author.get_username()

@@ -1,38 +1,372 @@
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+"""The public site. Every view reads stories through Article.objects.live()."""
 
-from .models import Article, Rubric, Tag
+import re
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, ListView, RedirectView, TemplateView
+
+from .dateline import agency_name
+from .models import LANGUAGE_CODES, Article, Rubric, Tag
+from .search import (
+    MAX_QUERY_LENGTH,
+    clean_query,
+    has_words,
+    highlighted_title,
+    search_articles,
+    snippet,
+)
+
+# The link to the same story in another language, written in the reader's language.
+READ_IN = {
+    "ky": gettext_lazy("Read this story in Kyrgyz"),
+    "ru": gettext_lazy("Read this story in Russian"),
+}
+BOT_USER_AGENT = re.compile(r"bot|crawl|spider|slurp|preview|fetch|monitor", re.IGNORECASE)
 
 
-class LiveArticlesMixin:
-    """Every public view reads stories through Article.objects.live()."""
+def language_home(request):
+    """`/`: the reader's saved language, else the browser's, else Kyrgyz."""
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        response = redirect("articles:home")
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+def legacy_kyrgyz_prefix(request, rest=""):
+    """The old site's `/kg/...` addresses live on under `/ky/...`."""
+    target = f"/ky/{rest}"
+    if request.META.get("QUERY_STRING"):
+        target += "?" + request.META["QUERY_STRING"]
+    return HttpResponsePermanentRedirect(target)
+
+
+class PublicPageMixin:
+    """Shared by every public page: the same page's address in each language.
+
+    `alternate_urls` lists only languages where this very page exists; the
+    language switch falls back to that language's home page for the others.
+    """
+
+    def get_alternate_urls(self):
+        match = self.request.resolver_match
+        urls = {}
+        for code in LANGUAGE_CODES:
+            with translation.override(code):
+                urls[code] = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        return urls
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["alternate_urls"] = self.get_alternate_urls()
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        """Remember the language the reader last read in, for the next visit to `/`."""
+        response = super().render_to_response(context, **response_kwargs)
+        language = translation.get_language()
+        if self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 60 * 60,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            )
+        return response
+
+
+class StoryListMixin(PublicPageMixin):
+    paginate_by = 20
+    context_object_name = "stories"
 
     def get_queryset(self):
-        return Article.objects.live().select_related("rubric", "place")
+        return Article.objects.live().for_listing()
 
 
-class HomeView(LiveArticlesMixin, ListView):
+class HomeView(PublicPageMixin, TemplateView):
     template_name = "articles/home.html"
-    paginate_by = 20
+    latest_count = 12
+    per_rubric = 4
+
+    def get_context_data(self, **kwargs):
+        stories = Article.objects.live().for_listing()
+        newest = list(stories[: self.latest_count + 1])
+        # The editors' newest main story leads; without one, the newest story does.
+        main = stories.main_stories().first() or (newest[0] if newest else None)
+        others = stories.exclude(pk=main.pk) if main else stories
+        return super().get_context_data(
+            main_story=main,
+            latest=[story for story in newest if story != main][: self.latest_count],
+            rubric_blocks=self.rubric_blocks(others),
+            **kwargs,
+        )
+
+    def rubric_blocks(self, stories):
+        """The newest stories of every active rubric, in one query."""
+        ranked = (
+            stories.filter(rubric__is_active=True)
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("rubric_id")],
+                    order_by=[F("published_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank__lte=self.per_rubric)
+            .order_by("rubric__position", "rubric_id", "rank")
+        )
+        blocks = []
+        for story in ranked:
+            if not blocks or blocks[-1]["rubric"].pk != story.rubric_id:
+                blocks.append({"rubric": story.rubric, "stories": []})
+            blocks[-1]["stories"].append(story)
+        return blocks
 
 
-class ArticleDetailView(LiveArticlesMixin, DetailView):
-    pass
-
-
-class RubricView(LiveArticlesMixin, ListView):
+class RubricView(StoryListMixin, ListView):
     template_name = "articles/rubric_detail.html"
-    paginate_by = 20
 
     def get_queryset(self):
         self.rubric = get_object_or_404(Rubric.objects.active(), slug=self.kwargs["slug"])
         return super().get_queryset().filter(rubric=self.rubric)
 
+    def get_alternate_urls(self):
+        urls = {}
+        for code in LANGUAGE_CODES:
+            if getattr(self.rubric, f"slug_{code}", ""):
+                with translation.override(code):
+                    urls[code] = self.rubric.get_absolute_url()
+        return urls
 
-class TagView(LiveArticlesMixin, ListView):
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(rubric=self.rubric, **kwargs)
+
+
+class TagView(StoryListMixin, ListView):
+    """Stories with a tag; the tag page exists in the languages the tag is named in."""
+
     template_name = "articles/tag_detail.html"
-    paginate_by = 20
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        if not self.tag.name:
+            raise Http404
         return super().get_queryset().filter(tags=self.tag)
+
+    def get_alternate_urls(self):
+        return {
+            code: url
+            for code, url in super().get_alternate_urls().items()
+            if getattr(self.tag, f"name_{code}", "")
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class ArchiveView(RedirectView):
+    """The archive's date form lands here: off to that day, or to today."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        try:
+            day = date.fromisoformat(self.request.GET.get("date", ""))
+        except ValueError:
+            day = timezone.localdate()
+        return reverse(
+            "articles:archive_day", kwargs={"year": day.year, "month": day.month, "day": day.day}
+        )
+
+
+class ArchiveDayView(StoryListMixin, ListView):
+    template_name = "articles/archive_day.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        try:
+            self.day = date(self.kwargs["year"], self.kwargs["month"], self.kwargs["day"])
+            self.start = datetime.combine(
+                self.day, time.min, tzinfo=timezone.get_current_timezone()
+            )
+            self.end = self.start + timedelta(days=1)
+        except (ValueError, OverflowError) as error:
+            raise Http404 from error
+        return super().get_queryset().published_between(self.start, self.end)
+
+    def get_context_data(self, **kwargs):
+        live = Article.objects.live()
+        before = live.filter(published_at__lt=self.start).order_by("-published_at")
+        after = live.filter(published_at__gte=self.end).order_by("published_at")
+        return super().get_context_data(
+            day=self.day,
+            today=timezone.localdate(),
+            previous_day=self.local_day(before.values_list("published_at", flat=True).first()),
+            next_day=self.local_day(after.values_list("published_at", flat=True).first()),
+            **kwargs,
+        )
+
+    @staticmethod
+    def local_day(moment):
+        return timezone.localdate(moment) if moment else None
+
+
+class SearchView(StoryListMixin, ListView):
+    """Search in the reader's language; empty, absurd or huge queries get a friendly page."""
+
+    template_name = "articles/search.html"
+    paginate_by = 10
+
+    def get(self, request, *args, **kwargs):
+        raw = request.GET.get("q", "")
+        self.query = clean_query(raw)[:MAX_QUERY_LENGTH]
+        self.problem = None
+        if not self.query:
+            self.problem = "empty"
+        elif len(raw) > MAX_QUERY_LENGTH * 5:
+            self.problem = "too_long"
+        elif not has_words(self.query):
+            self.problem = "no_words"
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if self.problem:
+            return Article.objects.none()
+        return search_articles(query=self.query, language=translation.get_language())
+
+    def get_alternate_urls(self):
+        suffix = "?" + self.request.GET.urlencode() if self.request.GET else ""
+        return {code: url + suffix for code, url in super().get_alternate_urls().items()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(query=self.query, problem=self.problem, **kwargs)
+        for story in context["stories"]:
+            story.snippet = snippet(story, query=self.query)
+            story.highlighted_title = highlighted_title(story, query=self.query)
+        return context
+
+
+class CountingTemplateResponse(TemplateResponse):
+    """Runs `after_close` callbacks once the response has gone to the reader."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.after_close = []
+
+    def close(self):
+        super().close()
+        for callback in self.after_close:
+            callback()
+
+
+class ArticleDetailView(PublicPageMixin, DetailView):
+    """A story. Readers see it only while it is live in their language; staff preview it."""
+
+    response_class = CountingTemplateResponse
+    related_count = 4
+
+    def get_queryset(self):
+        stories = Article.objects.select_related("rubric", "place").prefetch_related("tags")
+        if self.request.user.is_staff:
+            return stories
+        return stories.live()
+
+    def get_object(self, queryset=None):
+        story = super().get_object(queryset)
+        self.preview = not (story.is_live and story.has_language(translation.get_language()))
+        return story
+
+    def get_alternate_urls(self):
+        urls = {}
+        for code in self.object.languages:
+            with translation.override(code):
+                urls[code] = self.object.get_absolute_url()
+        return urls
+
+    def get_context_data(self, **kwargs):
+        story = self.object
+        tags = sorted((tag for tag in story.tags.all() if tag.name), key=lambda tag: tag.name)
+        return super().get_context_data(
+            preview=self.preview,
+            tags=tags,
+            related=self.related(story),
+            other_languages=self.other_languages(story),
+            json_ld=self.json_ld(story),
+            **kwargs,
+        )
+
+    def other_languages(self, story):
+        current = translation.get_language()
+        links = []
+        for code, url in self.get_alternate_urls().items():
+            if code != current:
+                links.append({"code": code, "url": url, "label": READ_IN[code]})
+        return links
+
+    def json_ld(self, story):
+        """schema.org NewsArticle, for search engines' news results."""
+        build = self.request.build_absolute_uri
+        language = translation.get_language()
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": story.title,
+            "description": story.lead,
+            "inLanguage": language,
+            "datePublished": timezone.localtime(story.published_at).isoformat()
+            if story.published_at
+            else None,
+            "dateModified": timezone.localtime(story.updated_at).isoformat(),
+            "articleSection": story.rubric.name,
+            "mainEntityOfPage": build(story.get_absolute_url()),
+            "publisher": {
+                "@type": "Organization",
+                "name": agency_name(language),
+                "logo": {"@type": "ImageObject", "url": build(static("img/logo.svg"))},
+            },
+        }
+        if story.image:
+            data["image"] = [build(story.image.url)]
+        return data
+
+    def related(self, story):
+        """Live stories sharing the most tags with this one, then the same rubric's newest."""
+        tag_ids = [tag.pk for tag in story.tags.all()]
+        return list(
+            Article.objects.live()
+            .for_listing()
+            .filter(Q(rubric_id=story.rubric_id) | Q(tags__in=tag_ids))
+            .exclude(pk=story.pk)
+            .annotate(shared=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
+            .order_by("-shared", "-published_at", "-id")[: self.related_count]
+        )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if self.preview:
+            add_never_cache_headers(response)
+        elif not (self.request.user.is_staff or self.is_bot()):
+            pk = self.object.pk
+            response.after_close.append(
+                lambda: Article.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
+            )
+        return response
+
+    def is_bot(self):
+        return bool(BOT_USER_AGENT.search(self.request.headers.get("User-Agent", "")))
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"

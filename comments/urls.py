@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "comments"
 
-urlpatterns = []
+urlpatterns = [
+    path("post/<int:article_id>/", views.CommentPostView.as_view(), name="post"),
+]

@@ -18,9 +18,7 @@ def pytest_collection_modifyitems(config, items):
 
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         return
-    skip = pytest.mark.skip(
-        reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)"
-    )
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)")
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
@@ -29,7 +27,6 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
-
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -41,3 +38,9 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where nothing may skip: {reason}"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing costs half a second per user; tests check behaviour, not bcrypt."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

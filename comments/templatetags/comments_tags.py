@@ -1,8 +1,83 @@
 from django import template
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.utils.html import escape, urlize
+from django.utils.safestring import mark_safe
+
+from comments.forms import CommentForm
+from comments.models import Comment
 
 register = template.Library()
 
 
 @register.inclusion_tag("comments/comments_block.html", takes_context=True)
 def comments_block(context, article):
-    return {"article": article, "request": context.get("request")}
+    """A story's approved comments with their replies, then the form: two queries in all."""
+    request = context.get("request")
+    comments = list(
+        Comment.objects.approved()
+        .for_article(article)
+        .top_level()
+        .prefetch_related(
+            Prefetch("replies", queryset=Comment.objects.approved(), to_attr="visible_replies")
+        )
+    )
+    form = None
+    replying_to = None
+    if article.comments_open:
+        replying_to = _reply_target(request, comments)
+        initial = {"parent": replying_to.pk} if replying_to else {}
+        form = CommentForm(article=article, initial=initial)
+    return {
+        "article": article,
+        "comments": comments,
+        "form": form,
+        "replying_to": replying_to,
+        "comment_messages": _comment_messages(request),
+        "csrf_token": context.get("csrf_token"),
+        "request": request,
+    }
+
+
+def _reply_target(request, comments):
+    """The comment named by ?reply_to=, among those on the page; replies join their thread."""
+    try:
+        wanted = int(request.GET.get("reply_to", "")) if request else None
+    except ValueError:
+        return None
+    for comment in comments:
+        if comment.pk == wanted or any(reply.pk == wanted for reply in comment.visible_replies):
+            return comment
+    return None
+
+
+def _comment_messages(request):
+    if request is None or not hasattr(request, "_messages"):
+        return []
+    return [m for m in messages.get_messages(request) if "comment" in m.tags.split()]
+
+
+@register.filter(needs_autoescape=True)
+def comment_text(comment, autoescape=True):
+    """A comment's plain text as HTML: escaped, line breaks kept.
+
+    Links become clickable only when a moderator allowed it, and then carry
+    rel="nofollow ugc" so the site lends them no weight.
+    """
+    if comment.allow_links:
+        html = urlize(comment.text, nofollow=False, autoescape=True).replace(
+            "<a href=", '<a rel="nofollow ugc noopener" href='
+        )
+    else:
+        html = escape(comment.text)
+    lines = html.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return mark_safe("<br>".join(lines))  # noqa: S308 - every part was escaped above
+
+
+@register.inclusion_tag("comments/includes/pending_count.html", takes_context=True)
+def pending_comments_count(context):
+    """How many comments wait for moderation, for users allowed to moderate."""
+    user = getattr(context.get("request"), "user", None) or context.get("user")
+    if user is None or not user.has_perm("comments.change_comment"):
+        return {"can_moderate": False}
+    return {"can_moderate": True, "pending_count": Comment.objects.pending().count()}

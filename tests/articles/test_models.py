@@ -59,7 +59,7 @@ def test_slugs_are_ascii_transliterations(title, slug):
 def test_slugs_are_unique_and_survive_long_words():
     a = make_article(title_ky="Бир эле аталыш")
     b = make_article(title_ky="Бир эле аталыш")
-    long = make_article(title_ky="Ө" * 500)
+    long = make_article(title_ky="Ө" * 250)
     assert a.slug == "bir-ele-atalysh"
     assert b.slug == "bir-ele-atalysh-2"
     assert long.slug.isascii() and 0 < len(long.slug) <= 80
@@ -99,7 +99,8 @@ def test_editor_can_override_one_dateline():
 
 def test_body_is_sanitized_on_save():
     story = make_article(
-        body_ky='<p onclick="x()">Текст<script>alert(1)</script> <a href="javascript:x">шилтеме</a></p>'
+        body_ky='<p onclick="x()">Текст<script>alert(1)</script>'
+        '<a href="javascript:x">шилтеме</a></p>'
     )
     assert "<script" not in story.body_ky
     assert "onclick" not in story.body_ky

@@ -1,0 +1,185 @@
+"""Widgets and filters of the public pages."""
+
+import json
+from datetime import timedelta
+
+from django import template
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.html import _json_script_escapes, format_html
+from django.utils.safestring import mark_safe
+from easy_thumbnails.files import get_thumbnailer
+
+from articles.cache import FRAGMENT_TIMEOUT, MOST_READ_TIMEOUT, fragment_key
+from articles.dateline import agency_name as dateline_agency_name
+from articles.models import LANGUAGE_CODES, Article, Rubric
+
+register = template.Library()
+
+MOST_READ_DAYS = 7
+MOST_READ_COUNT = 5
+THUMBNAIL_FAILURE_TIMEOUT = 60
+
+
+@register.inclusion_tag("includes/rubric_menu.html", takes_context=True)
+def rubric_menu(context):
+    """The active rubrics, cached per language until a rubric or story changes."""
+    language = translation.get_language()
+    key = fragment_key("rubric-menu", language)
+    items = cache.get(key)
+    if items is None:
+        items = [
+            {"name": rubric.name, "url": rubric.get_absolute_url()}
+            for rubric in Rubric.objects.active()
+            if rubric.name and rubric.slug
+        ]
+        cache.set(key, items, FRAGMENT_TIMEOUT)
+    request = context.get("request")
+    return {
+        "items": items,
+        "home_url": reverse("articles:home"),
+        "current_path": request.path if request else "",
+    }
+
+
+@register.inclusion_tag("includes/most_read.html")
+def most_read():
+    """The most read live stories of the last week, cached per language."""
+    language = translation.get_language()
+    key = fragment_key("most-read", language)
+    items = cache.get(key)
+    if items is None:
+        since = timezone.now() - timedelta(days=MOST_READ_DAYS)
+        items = [
+            {"title": story.title, "url": story.get_absolute_url()}
+            for story in Article.objects.live(language)
+            .filter(published_at__gte=since)
+            .order_by("-view_count", "-published_at")
+            .only("title_ky", "title_ru", "slug")[:MOST_READ_COUNT]
+        ]
+        cache.set(key, items, MOST_READ_TIMEOUT)
+    return {"items": items}
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """The language switch: the same page in each language, else that language's home."""
+    alternates = context.get("alternate_urls") or {}
+    current = translation.get_language()
+    links = []
+    for code in LANGUAGE_CODES:
+        info = translation.get_language_info(code)
+        if code in alternates:
+            url, same_page = alternates[code], True
+        else:
+            with translation.override(code):
+                url, same_page = reverse("articles:home"), False
+        links.append(
+            {
+                "code": code,
+                "name": info["name_local"],
+                "url": url,
+                "current": code == current,
+                "same_page": same_page,
+            }
+        )
+    return links
+
+
+@register.simple_tag
+def agency_name():
+    return dateline_agency_name(translation.get_language())
+
+
+@register.filter
+def press_date(value):
+    """`19 мая 2021` in Russian, `19-май, 2021-ж.` in Kyrgyz."""
+    return _press(value, "DATE_FORMAT")
+
+
+@register.filter
+def press_datetime(value):
+    return _press(value, "DATETIME_FORMAT")
+
+
+def _press(value, format_name):
+    if not value:
+        return ""
+    if hasattr(value, "tzinfo"):
+        value = timezone.localtime(value)
+    # Django's Kyrgyz month names are capitalised; the press writes them in lower case.
+    return formats.date_format(value, format_name).lower()
+
+
+@register.filter
+def stream_time(value):
+    """`14:05` for today's stories in the news stream, the date too for older ones."""
+    local = timezone.localtime(value)
+    if local.date() == timezone.localdate():
+        return formats.time_format(local, "TIME_FORMAT")
+    return formats.date_format(local, "SHORT_DATETIME_FORMAT")
+
+
+@register.simple_tag
+def thumbnail_src(image, alias):
+    """A thumbnail's URL, remembered in the cache so lists do not query for it."""
+    if not image:
+        return ""
+    key = f"articles:thumbnail:{alias}:{image.name}"
+    url = cache.get(key)
+    if url is None:
+        try:
+            url = get_thumbnailer(image)[alias].url
+        except Exception:  # A missing or broken file shows no picture, never an error.
+            cache.set(key, "", THUMBNAIL_FAILURE_TIMEOUT)
+            return ""
+        cache.set(key, url, FRAGMENT_TIMEOUT)
+    return url
+
+
+@register.simple_tag
+def thumbnail_size(alias):
+    width, height = settings.THUMBNAIL_ALIASES[""][alias]["size"]
+    return {"width": width, "height": height}
+
+
+@register.filter
+def json_ld(value):
+    """A dict as a JSON-LD script body that cannot break out of its <script>."""
+    text = json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+    return mark_safe(text.translate(_json_script_escapes))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
+@register.simple_tag
+def today():
+    return timezone.localdate()
+
+
+@register.filter
+def body_with_dateline(article):
+    """The body with the dateline in bold at the start of its first paragraph.
+
+    The body was sanitized when the story was saved, so it is safe to mark as such.
+    """
+    dateline = format_html("<strong>{}</strong> ", article.get_dateline())
+    body = (article.body or "").strip()
+    if body.startswith("<p>"):
+        return mark_safe(f"<p>{dateline}{body[3:]}")  # noqa: S308
+    return mark_safe(f"<p>{dateline}</p>{body}")  # noqa: S308
+
+
+@register.filter
+def iso_datetime(value):
+    """A `datetime` attribute value: local time, whole seconds, with the UTC offset."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()

@@ -1,0 +1,64 @@
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views import View
+
+from articles.models import Article
+
+from . import services
+from .forms import CommentForm
+
+
+class CommentPostView(View):
+    """Take a reader's comment on a live story of this language's site.
+
+    A success redirects back to the story (post/redirect/get) with a message;
+    errors render the form again on its own page, next to the fields, with
+    everything the reader typed.
+    """
+
+    http_method_names = ["post"]
+    template_name = "comments/comment_form_page.html"
+
+    def post(self, request, article_id):
+        language = translation.get_language()
+        article = get_object_or_404(Article.objects.live(language), pk=article_id)
+        if not article.comments_open:
+            return self.render_page(article, form=None, status=403)
+        form = CommentForm(request.POST, article=article)
+        if not form.is_valid():
+            return self.render_page(article, form=form.refreshed())
+        ip = services.client_address(request)
+        if not services.rate_limit_take(ip_hash=services.address_hash(ip)):
+            form.add_error(
+                None,
+                _(
+                    "You have sent several comments in a short time. "
+                    "Please wait a few minutes and send this one again."
+                ),
+            )
+            return self.render_page(article, form=form.refreshed(), status=429)
+        services.comment_create(
+            article=article,
+            language=language,
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            text=form.cleaned_data["text"],
+            parent=form.cleaned_data["parent"],
+            ip=ip,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        messages.success(
+            request,
+            _("Thank you! Your comment will appear after moderation."),
+            extra_tags="comment",
+        )
+        return HttpResponseRedirect(f"{article.get_absolute_url()}#comments")
+
+    def render_page(self, article, *, form, status=200):
+        context = {"article": article, "form": form}
+        return render(
+            request=self.request, template_name=self.template_name, context=context, status=status
+        )

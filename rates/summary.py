@@ -1,0 +1,117 @@
+"""What readers see: each currency's latest rate on or before today and its change.
+
+The header widget needs this on every page, so its version is cached per language (the
+names are translated) and dropped whenever a rate or a currency changes (see signals.py).
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from .models import Rate
+
+# The bank skips weekends and holidays; a longer silence means the import is broken.
+OUTDATED_AFTER_DAYS = 4
+WIDGET_CACHE_TIMEOUT = 60 * 60
+WIDGET_CACHE_KEY = "rates:widget:{language}"
+
+
+@dataclass(frozen=True)
+class RateRow:
+    code: str
+    name: str
+    date: date
+    value: Decimal
+    previous: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.previous is None else self.value - self.previous
+
+    @property
+    def size_of_change(self) -> Decimal | None:
+        """How much it moved, without the sign: the arrow and its text say which way."""
+        return None if self.change is None else abs(self.change)
+
+    @property
+    def direction(self) -> str:
+        if self.change is None or self.change == 0:
+            return "same"
+        return "up" if self.change > 0 else "down"
+
+    @property
+    def places(self) -> int:
+        """Two decimals for most currencies, four for those worth less than a som."""
+        return 2 if self.value >= 1 else 4
+
+    @property
+    def change_places(self) -> int:
+        """Cheap currencies move by tyiyns: their changes need four decimals to show."""
+        return 2 if self.value >= 10 else 4
+
+
+@dataclass(frozen=True)
+class RatesSummary:
+    today: date
+    rows: tuple[RateRow, ...]
+
+    @property
+    def date(self) -> date | None:
+        """The effective date of the newest rate shown."""
+        return max((row.date for row in self.rows), default=None)
+
+    @property
+    def is_outdated(self) -> bool:
+        return self.date is not None and self.today - self.date > timedelta(
+            days=OUTDATED_AFTER_DAYS
+        )
+
+
+def rates_summary(*, today: date, shown_only: bool) -> RatesSummary:
+    """One query, whatever the number of currencies."""
+    rates = Rate.objects.on_or_before(today).latest_two_per_currency()
+    if shown_only:
+        rates = rates.of_shown_currencies()
+    latest: dict[int, Rate] = {}
+    previous: dict[int, Decimal] = {}
+    for rate in rates:
+        if rate.recency == 1:
+            latest[rate.currency_id] = rate
+        else:
+            previous[rate.currency_id] = rate.value
+    ordered = sorted(
+        latest.values(),
+        key=lambda r: (not r.currency.is_shown, r.currency.position, r.currency.code),
+    )
+    return RatesSummary(
+        today=today,
+        rows=tuple(
+            RateRow(
+                code=rate.currency.code,
+                name=rate.currency.name,
+                date=rate.date,
+                value=rate.value,
+                previous=previous.get(rate.currency_id),
+            )
+            for rate in ordered
+        ),
+    )
+
+
+def widget_summary() -> RatesSummary:
+    """The shown currencies for the header, from the cache when it is still today's."""
+    today = timezone.localdate()
+    key = WIDGET_CACHE_KEY.format(language=translation.get_language() or settings.LANGUAGE_CODE)
+    summary = cache.get(key)
+    if summary is None or summary.today != today:
+        summary = rates_summary(today=today, shown_only=True)
+        cache.set(key, summary, WIDGET_CACHE_TIMEOUT)
+    return summary
+
+
+def invalidate_widget_cache() -> None:
+    cache.delete_many([WIDGET_CACHE_KEY.format(language=code) for code, _ in settings.LANGUAGES])

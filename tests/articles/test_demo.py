@@ -1,0 +1,75 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from articles.models import Article, Rubric
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.BASE_DIR = tmp_path
+
+
+def test_load_demo_twice_changes_nothing(monkeypatch):
+    """The run command loads the demo on every start: the second load adds nothing."""
+    monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", "demo-pass-123")
+    call_command("load_demo", verbosity=0)
+    first = {a.slug: (a.published_at, a.title_ky, a.title_ru) for a in Article.objects.all()}
+    call_command("load_demo", verbosity=0)
+    second = {a.slug: (a.published_at, a.title_ky, a.title_ru) for a in Article.objects.all()}
+    assert first == second
+    assert len(first) >= 40
+    assert Rubric.objects.count() == 8
+
+
+def test_demo_has_stories_in_one_language_and_in_both(monkeypatch):
+    monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", "demo-pass-123")
+    call_command("load_demo", verbosity=0)
+    both = Article.objects.live("ky").filter(has_ru=True).count()
+    ky_only = Article.objects.live("ky").filter(has_ru=False).count()
+    ru_only = Article.objects.live("ru").filter(has_ky=False).count()
+    assert both >= 25 and ky_only >= 3 and ru_only >= 3
+    assert Article.objects.exclude(image="").count() >= 40
+    assert Article.objects.filter(tags__isnull=False).distinct().count() >= 40
+
+
+def test_reference_story_is_loaded_as_on_the_agency_page(monkeypatch):
+    monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", "demo-pass-123")
+    call_command("load_demo", verbosity=0)
+    story = Article.objects.get(title_ky__startswith="Министр Руслан Казакбаев")
+    assert story.languages == ["ky"]
+    assert story.rubric.name_ky == "Саясат"
+    assert story.get_dateline("ky") == "Бишкек, 19.05.21. /Кабар/."
+    assert story.body_ky.startswith("<p>Бүгүн, 19-майда Душанбеде")
+    # The page furniture is left out.
+    for furniture in ("Пикир", "Оставить комментарий", "86.5", "Саясат 0", "/Кабар/"):
+        assert furniture not in story.body_ky
+
+
+def test_demo_users_get_the_password_from_the_environment(monkeypatch, capsys):
+    monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", "demo-pass-123")
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    for username in ("journalist", "editor", "moderator", "admin"):
+        assert authenticate(username=username, password="demo-pass-123")
+        assert username in out
+    assert (
+        authenticate(username="journalist", password="demo-pass-123")
+        .groups.filter(name="Journalist")
+        .exists()
+    )
+
+
+def test_demo_password_is_generated_once_and_printed(monkeypatch, capsys):
+    monkeypatch.delenv("NEWSROOM_DEMO_PASSWORD", raising=False)
+    call_command("load_demo")
+    first = capsys.readouterr().out
+    call_command("load_demo")
+    second = capsys.readouterr().out
+    password = first.split("password: ")[1].split()[0]
+    assert len(password) >= 12
+    assert f"password: {password}" in second
+    assert authenticate(username="editor", password=password)

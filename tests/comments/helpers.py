@@ -1,0 +1,35 @@
+"""Shared helpers for the comments tests."""
+
+import time
+
+from django.core import signing
+from django.urls import reverse
+from django.utils import translation
+
+from comments.services import FORM_TOKEN_SALT
+
+
+def old_token(seconds_ago: float = 60) -> str:
+    """A form token as if the form had been shown `seconds_ago`."""
+    return signing.dumps(time.time() - seconds_ago, salt=FORM_TOKEN_SALT)
+
+
+def post_url(article, language="ky") -> str:
+    with translation.override(language):
+        return reverse("comments:post", kwargs={"article_id": article.pk})
+
+
+def story_url(article, language="ky") -> str:
+    with translation.override(language):
+        return article.get_absolute_url()
+
+
+def post_comment(client, article, language="ky", ip="203.0.113.5", headers=None, **data):
+    form = {
+        "name": "Асель",
+        "email": "",
+        "text": "Жакшы макала.",
+        "started": old_token(),
+        "website": "",
+    } | data
+    return client.post(post_url(article, language), form, REMOTE_ADDR=ip, headers=headers)

@@ -1,0 +1,146 @@
+"""The catalogs are complete, and no page shows the other language's interface.
+
+The agency's own site once showed the Russian "Оставить комментарий" on a Kyrgyz
+page; these tests keep that from happening here.
+"""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.utils import timezone, translation
+
+from articles.models import Tag
+from tests.factories import make_article, make_place, make_rubric
+
+CATALOGS = sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"))
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{?\s*\w+\s*\}?\}")
+EDGE_PUNCTUATION = " \t\n.,:;!?«»“”\"'()—–-…©#№"
+
+
+def entries(path):
+    return [entry for entry in polib.pofile(str(path)) if not entry.obsolete]
+
+
+def translations_of(entry):
+    return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+
+
+def test_there_is_a_catalog_for_every_language():
+    assert {path.parts[-3] for path in CATALOGS} == {code for code, _ in settings.LANGUAGES}
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda path: path.parts[-3])
+def test_every_message_is_translated_and_none_is_fuzzy(path):
+    untranslated = [e.msgid for e in entries(path) if not all(translations_of(e))]
+    fuzzy = [e.msgid for e in entries(path) if "fuzzy" in e.flags]
+    assert not untranslated, f"untranslated in {path}: {untranslated}"
+    assert not fuzzy, f"fuzzy in {path}: {fuzzy}"
+
+
+def phrases(text):
+    """The fixed parts of a translation, between its placeholders."""
+    for part in PLACEHOLDER.split(text):
+        part = " ".join(part.split()).strip(EDGE_PUNCTUATION)
+        if sum(ch.isalpha() for ch in part) >= 3:
+            yield part
+
+
+def foreign_phrases(page_language):
+    """Phrases of the other languages' catalogs that this language does not use too."""
+    own, foreign = set(), set()
+    for path in CATALOGS:
+        bucket = own if path.parts[-3] == page_language else foreign
+        for entry in entries(path):
+            for text in translations_of(entry):
+                bucket.update(phrases(text))
+    own_text = "\n".join(own)
+    return {phrase for phrase in foreign - own if phrase not in own_text}
+
+
+class VisibleText(HTMLParser):
+    """Text a reader sees or hears, leaving out passages marked as another language."""
+
+    ATTRIBUTES = {"alt", "title", "aria-label", "placeholder", "content", "value"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+    def __init__(self, language):
+        super().__init__()
+        self.language = language
+        self.stack = []
+        self.chunks = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        foreign = self.inside_foreign() or attrs.get("lang", self.language) != self.language
+        if not foreign:
+            self.chunks.extend(v for k, v in attrs.items() if k in self.ATTRIBUTES and v)
+        if tag not in self.VOID:
+            self.stack.append((tag, foreign or tag in ("script", "style")))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if not self.inside_foreign() and data.strip():
+            self.chunks.append(data)
+
+    def inside_foreign(self):
+        return bool(self.stack) and any(hidden for _tag, hidden in self.stack)
+
+    def text(self):
+        return "\n".join(" ".join(chunk.split()) for chunk in self.chunks)
+
+
+@pytest.fixture
+def site(db):
+    rubric = make_rubric(
+        name_ky="Саясат", name_ru="Политика", slug_ky="sayasat", slug_ru="politika"
+    )
+    tag = Tag.objects.create(name_ky="Шайлоо", name_ru="Выборы", slug="shayloo")
+    story = make_article(rubric=rubric, place=make_place(), tags=[tag], is_urgent=True)
+    make_article(rubric=rubric, tags=[tag], view_count=5)
+    return {"story": story, "rubric": rubric}
+
+
+def page_paths(language, site):
+    story, rubric = site["story"], site["rubric"]
+    with translation.override(language):
+        story_url = story.get_absolute_url()
+        rubric_url = rubric.get_absolute_url()
+    day = timezone.localdate(story.published_at)
+    return [
+        f"/{language}/",
+        rubric_url,
+        f"/{language}/tag/shayloo/",
+        f"/{language}/archive/{day.year}/{day.month}/{day.day}/",
+        story_url,
+        f"/{language}/search/?q=",
+        f"/{language}/search/?q=zzzz",
+        f"/{language}/search/?q=%3F%21",
+        f"/{language}/news/no-such-story/",
+        f"/{language}/rates/",
+    ]
+
+
+@pytest.mark.parametrize("language", ["ky", "ru"])
+def test_pages_show_no_interface_text_of_the_other_language(client, site, language):
+    phrases_to_avoid = foreign_phrases(language)
+    assert phrases_to_avoid, "the catalogs should differ between the languages"
+    for path in page_paths(language, site):
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        parser = VisibleText(language)
+        parser.feed(response.content.decode())
+        text = parser.text()
+        leaks = sorted(
+            phrase
+            for phrase in phrases_to_avoid
+            if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)
+        )
+        assert not leaks, f"{path} shows text of another language: {leaks}"
