@@ -268,9 +268,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         request.article_counters = (
-            Article.objects.filter(pk=object_id)
-            .values(*self.live_counters, "version")
-            .first()
+            Article.objects.filter(pk=object_id).values(*self.live_counters, "version").first()
         )
         return super().revision_view(request, object_id, version_id, extra_context)
 
