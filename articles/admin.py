@@ -136,7 +136,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         if editor:
             workflow.insert(2, "publish_at")
         if obj is not None:
-            workflow += ["created_by", "updated_at"]
+            workflow += ["created_by_name", "updated_at"]
         fieldsets = [
             (None, {"fields": [*self.story_fields]}),
             (_("Placement"), {"fields": placement}),
@@ -146,7 +146,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         return self._patch_fieldsets(fieldsets)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["status", "published_at", "image_preview", "created_by", "updated_at"]
+        readonly = ["status", "published_at", "image_preview", "created_by_name", "updated_at"]
         if not services.can_publish(user=request.user):
             readonly.append("review_note")
         if obj is not None and obj.slug_locked:
@@ -337,6 +337,12 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             if obj is not None and status == Article.Status.PUBLISHED:
                 buttons.append((UNPUBLISH, gettext("Save and unpublish")))
         return buttons
+
+    # A name, not a link: journalists cannot open the user admin.
+    @admin.display(description=_("created by"))
+    def created_by_name(self, obj):
+        user = obj.created_by
+        return (user.get_full_name() or user.get_username()) if user else "—"
 
     @admin.display(description=_("image preview"))
     def image_preview(self, obj):
