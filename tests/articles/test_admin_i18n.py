@@ -128,6 +128,7 @@ def _untranslated_in_django(relative):
         ("conf/locale/{lang}/LC_MESSAGES/django.po", "django"),
         ("contrib/auth/locale/{lang}/LC_MESSAGES/django.po", "django"),
         ("contrib/contenttypes/locale/{lang}/LC_MESSAGES/django.po", "django"),
+        ("contrib/postgres/locale/{lang}/LC_MESSAGES/django.po", "django"),
     ],
 )
 def test_every_string_django_leaves_untranslated_in_kyrgyz_is_completed(relative, domain):
