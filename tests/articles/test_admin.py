@@ -605,3 +605,19 @@ def test_saving_a_story_never_overwrites_counters_moved_meanwhile(client, editor
     assert client.post(change_url(story), data).status_code == 302
     story.refresh_from_db()
     assert (story.title_ky, story.view_count, story.comment_count) == ("Жаңы аталыш", 7, 3)
+
+
+def test_the_story_list_does_not_query_per_story(client, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, editor)
+
+    def queries_for(count):
+        for _ in range(count):
+            make_article(authors=[make_user(role="Journalist")], tags=["саясат"])
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(CHANGELIST).status_code == 200
+        return len(context)
+
+    assert queries_for(2) == queries_for(10)
