@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install messages run test lint check-migrations e2e-deps clean
+.PHONY: install messages run test lint check-migrations bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -30,6 +30,9 @@ test: install
 lint: $(PY)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+bench: $(PY)
+	$(PY) tests/benchmarks/bench_pages.py
 
 check-migrations: $(PY)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

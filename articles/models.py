@@ -132,6 +132,21 @@ class ArticleQuerySet(models.QuerySet):
     def by_author(self, user):
         return self.filter(Q(created_by=user) | Q(authors=user)).distinct()
 
+    def accessible_to(self, user):
+        """The stories `user` may open in the admin: all of them for editors,
+        a journalist's own (created or bylined) for everyone else."""
+        if user.has_perm("articles.edit_any_article"):
+            return self.all()
+        return self.filter(
+            Q(created_by=user) | Q(pk__in=Byline.objects.filter(author=user).values("article"))
+        )
+
+    def missing_language(self, language):
+        """Stories that still lack a title or a body in `language`."""
+        if language not in LANGUAGE_CODES:
+            return self.none()
+        return self.filter(**{f"has_{language}": False})
+
     def main_stories(self):
         return self.filter(is_main=True)
 

@@ -128,6 +128,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 # Uploads larger than this are refused with a clear message (articles.validators).
 NEWSROOM_MAX_IMAGE_BYTES = env.int("NEWSROOM_MAX_IMAGE_BYTES", default=8 * 1024 * 1024)
+# How many reverse proxies stand in front of the site; the comment rate limit then
+# reads the reader's address from X-Forwarded-For instead of the proxy's own.
+NEWSROOM_PROXY_COUNT = env.int("NEWSROOM_PROXY_COUNT", default=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 THUMBNAIL_ALIASES = {
