@@ -15,7 +15,7 @@ install: $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	$(MAKE) --no-print-directory messages
 
-# Compile the gettext catalogs (with msgfmt when present, else with polib).
+# Compile the gettext catalogs with polib, so no gettext tools are needed.
 messages: $(PY)
 	@$(PY) -c "import pathlib, polib; [polib.pofile(str(p)).save_as_mofile(str(p.with_suffix('.mo'))) for g in ('locale', '*/locale') for p in pathlib.Path('.').glob(g + '/*/LC_MESSAGES/*.po')]"
 

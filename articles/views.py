@@ -100,6 +100,7 @@ class HomeView(PublicPageMixin, TemplateView):
     template_name = "articles/home.html"
     latest_count = 12
     per_rubric = 4
+    rubric_block_days = 90
 
     def get_context_data(self, **kwargs):
         stories = Article.objects.live().for_listing()
@@ -115,9 +116,14 @@ class HomeView(PublicPageMixin, TemplateView):
         )
 
     def rubric_blocks(self, stories):
-        """The newest stories of every active rubric, in one query."""
+        """The newest stories of every active rubric, in one query.
+
+        Only recent stories are ranked, so the query reads a bounded slice of the
+        archive however large it grows; a rubric silent for that long has no block.
+        """
+        since = timezone.now() - timedelta(days=self.rubric_block_days)
         ranked = (
-            stories.filter(rubric__is_active=True)
+            stories.filter(rubric__is_active=True, published_at__gte=since)
             .annotate(
                 rank=Window(
                     RowNumber(),

@@ -59,6 +59,17 @@ def test_home_shows_main_story_latest_stream_rubric_blocks_and_most_read(
     assert getattr(old_popular, f"title_{language}") not in most_read
 
 
+def test_home_rubric_blocks_show_recent_stories_only(client):
+    """A rubric with nothing new for three months has no block on the home page."""
+    quiet = make_rubric()
+    make_article(rubric=quiet, published_at=timezone.now() - timedelta(days=120))
+    busy = make_rubric()
+    make_article(rubric=busy, is_main=True)
+    recent = make_article(rubric=busy, published_at=timezone.now() - timedelta(days=2))
+    blocks = client.get("/ru/").context["rubric_blocks"]
+    assert [(block["rubric"], block["stories"]) for block in blocks] == [(busy, [recent])]
+
+
 def test_home_falls_back_to_the_newest_story_when_none_is_marked_main(client):
     newest = make_article()
     make_article(published_at=timezone.now() - timedelta(hours=5))
