@@ -544,6 +544,7 @@ def test_translation_status_shows_missing_languages_and_links_to_them(client, ed
 def test_front_page_links_to_translation_status_and_pending_comments(client, editor):
     html = login(client, editor).get(reverse("admin:index")).content.decode()
     assert reverse("admin:articles_article_translations") in html
+    assert reverse("admin:articles_article_translations") in client.get(CHANGELIST).content.decode()
     assert reverse("admin:articles_article_add") in html
 
 
