@@ -7,13 +7,12 @@ meets the same refusal as a missing button.
 import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import quote
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone, translation
@@ -425,9 +424,9 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         """The story as readers will see it, drafts included; only for its editors."""
         if language not in LANGUAGE_CODES:
             raise Http404
-        article = get_object_or_404(
-            self.get_queryset(request).select_related("rubric", "place"), pk=object_id
-        )
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
         if not self.has_view_permission(request, article):
             raise PermissionDenied
         with translation.override(language):

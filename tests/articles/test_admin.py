@@ -518,6 +518,13 @@ def test_preview_of_someone_elses_story_is_not_found_for_a_journalist(client, jo
     assert response.status_code == 404
 
 
+def test_preview_of_a_nonsense_address_is_not_found(client, editor):
+    login(client, editor)
+    for args in (["abc", "ky"], ["999999", "ru"], ["1", "en"]):
+        response = client.get(reverse("admin:articles_article_preview", args=args))
+        assert response.status_code == 404
+
+
 def test_view_on_site_points_to_the_live_story_in_its_language(client, editor):
     live_ru = make_article(languages=("ru",))
     draft = make_article(status=Status.DRAFT)
