@@ -378,6 +378,26 @@ def test_editor_publishes_now_and_later_edits_keep_the_first_time(client, editor
     assert story.published_at == first
 
 
+def test_published_slug_cannot_be_changed_even_by_a_forged_post(client, editor):
+    """A published story's URL is public: its slug stays as it was."""
+    story = make_article(slug="birinchi-kabar")
+    login(client, editor)
+    data = form_data(client.get(change_url(story)), slug="bashka-dare", title_ky="Жаңы аталыш")
+    assert client.post(change_url(story), data).status_code == 302
+    story.refresh_from_db()
+    assert story.title_ky == "Жаңы аталыш"
+    assert story.slug == "birinchi-kabar"
+
+
+def test_draft_slug_can_still_be_edited(client, editor):
+    story = make_article(status=Status.DRAFT, slug="eski-slug")
+    login(client, editor)
+    data = form_data(client.get(change_url(story)), slug="zhangy-slug")
+    assert client.post(change_url(story), data).status_code == 302
+    story.refresh_from_db()
+    assert story.slug == "zhangy-slug"
+
+
 def test_editor_unpublishes_a_story(client, editor):
     story = make_article()
     login(client, editor)
