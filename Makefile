@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install messages run test lint check-migrations e2e-deps clean
+.PHONY: install messages catalogs run test lint check-migrations bench e2e-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -15,9 +15,15 @@ install: $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	$(MAKE) --no-print-directory messages
 
-# Compile the gettext catalogs (with msgfmt when present, else with polib).
+# Compile the gettext catalogs with polib, so no gettext tools are needed.
 messages: $(PY)
 	@$(PY) -c "import pathlib, polib; [polib.pofile(str(p)).save_as_mofile(str(p.with_suffix('.mo'))) for g in ('locale', '*/locale') for p in pathlib.Path('.').glob(g + '/*/LC_MESSAGES/*.po')]"
+
+# Gather new msgids into locale/ (newsroom/locale holds our completion of Django's
+# own Kyrgyz catalogs and is written by hand, so makemessages must not touch it).
+catalogs: $(PY)
+	DEBUG=1 $(PY) manage.py makemessages -l ky -l ru --no-location \
+		--ignore=.venv --ignore=tests --ignore='newsroom/locale/*'
 
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -30,6 +36,9 @@ test: install
 lint: $(PY)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+bench: $(PY)
+	$(PY) tests/benchmarks/bench_pages.py
 
 check-migrations: $(PY)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -7,12 +7,12 @@ meets the same refusal as a missing button.
 import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import quote
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone, translation
@@ -135,7 +135,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         if editor:
             workflow.insert(2, "publish_at")
         if obj is not None:
-            workflow += ["created_by", "updated_at"]
+            workflow += ["created_by_name", "updated_at"]
         fieldsets = [
             (None, {"fields": [*self.story_fields]}),
             (_("Placement"), {"fields": placement}),
@@ -145,7 +145,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         return self._patch_fieldsets(fieldsets)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["status", "published_at", "image_preview", "created_by", "updated_at"]
+        readonly = ["status", "published_at", "image_preview", "created_by_name", "updated_at"]
         if not services.can_publish(user=request.user):
             readonly.append("review_note")
         if obj is not None and obj.slug_locked:
@@ -160,12 +160,19 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags":
+            # A tag that does not exist yet is added in a pop-up (the "+" link).
+            widget = RelatedFieldWidgetWrapper(
+                AutocompleteSelectMultiple(db_field, self.admin_site),
+                db_field.remote_field,
+                self.admin_site,
+                can_add_related=request.user.has_perm("articles.add_tag"),
+            )
             return forms.ModelMultipleChoiceField(
                 queryset=Tag.objects.all(),
                 required=False,
                 label=db_field.verbose_name,
-                widget=AutocompleteSelectMultiple(db_field, self.admin_site),
-                help_text=_("Start typing to find a tag."),
+                widget=widget,
+                help_text=_("Start typing to find a tag; “+” adds a new one."),
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -201,12 +208,22 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     # Saving.
 
+    # Counters that readers and moderators move while an editor has the form open.
+    live_counters = ("view_count", "comment_count")
+
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version = (form.cleaned_data.get("lock_version") or obj.version) + 1
-        else:
+        if not change:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+            obj.save()
+            return
+        obj.version = (form.cleaned_data.get("lock_version") or obj.version) + 1
+        obj.save(
+            update_fields=[
+                field.name
+                for field in obj._meta.concrete_fields
+                if not field.primary_key and field.name not in self.live_counters
+            ]
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -246,24 +263,11 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             return
         messages.success(request, message)
 
-    def response_change(self, request, obj):
-        # After a workflow step the editor stays on the story to see its new state.
-        if any(button in request.POST for button in (SUBMIT, PUBLISH, SCHEDULE, RETURN, UNPUBLISH)):
-            return self.response_post_save_change(request, obj)
-        return super().response_change(request, obj)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        if SUBMIT in request.POST:
-            return self.response_post_save_add(request, obj)
-        return super().response_add(request, obj, post_url_continue)
-
     # Restoring an old revision brings back its text, not its counters or lock.
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         request.article_counters = (
-            Article.objects.filter(pk=object_id)
-            .values("view_count", "comment_count", "version")
-            .first()
+            Article.objects.filter(pk=object_id).values(*self.live_counters, "version").first()
         )
         return super().revision_view(request, object_id, version_id, extra_context)
 
@@ -321,17 +325,23 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         buttons = []
         if editable and status in (Article.Status.DRAFT, Article.Status.UNPUBLISHED):
             buttons.append((SUBMIT, gettext("Save and submit for review")))
-        if obj is not None and editable and services.can_publish(user=user):
-            if not obj.is_live:
+        if editable and services.can_publish(user=user):
+            if obj is None or not obj.is_live:
                 buttons.append((PUBLISH, gettext("Save and publish now")))
                 buttons.append((SCHEDULE, gettext("Save and schedule")))
             else:
                 buttons.append((PUBLISH, gettext("Save and keep published")))
-            if status == Article.Status.SUBMITTED:
+            if obj is not None and status == Article.Status.SUBMITTED:
                 buttons.append((RETURN, gettext("Save and return to the author")))
-            if status == Article.Status.PUBLISHED:
+            if obj is not None and status == Article.Status.PUBLISHED:
                 buttons.append((UNPUBLISH, gettext("Save and unpublish")))
         return buttons
+
+    # A name, not a link: journalists cannot open the user admin.
+    @admin.display(description=_("created by"))
+    def created_by_name(self, obj):
+        user = obj.created_by
+        return (user.get_full_name() or user.get_username()) if user else "—"
 
     @admin.display(description=_("image preview"))
     def image_preview(self, obj):
@@ -413,10 +423,10 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     def preview_view(self, request, object_id, language):
         """The story as readers will see it, drafts included; only for its editors."""
         if language not in LANGUAGE_CODES:
-            raise PermissionDenied
-        article = get_object_or_404(
-            self.get_queryset(request).select_related("rubric", "place"), pk=object_id
-        )
+            raise Http404
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
         if not self.has_view_permission(request, article):
             raise PermissionDenied
         with translation.override(language):
@@ -473,19 +483,30 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         return TemplateResponse(request, "admin/articles/article/translations.html", context)
 
 
+class EditorsOnlyModuleMixin:
+    """Journalists may look rubrics, places and tags up (for the story form's
+    choices and autocomplete) but the lists themselves are the editors' tools."""
+
+    def has_module_permission(self, request):
+        opts = self.model._meta
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+
 @admin.register(Rubric)
-class RubricAdmin(TabbedTranslationAdmin):
+class RubricAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
     list_display = ["__str__", "position", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["name_ky", "name_ru"]
 
 
 @admin.register(Place)
-class PlaceAdmin(TabbedTranslationAdmin):
+class PlaceAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
     search_fields = ["name_ky", "name_ru"]
 
 
 @admin.register(Tag)
-class TagAdmin(TabbedTranslationAdmin):
+class TagAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
     list_display = ["__str__", "slug"]
     search_fields = ["name_ky", "name_ru", "slug"]
+    # The slug is made from the Kyrgyz name on creation and stays, like a story's URL.
+    readonly_fields = ["slug"]

@@ -1,4 +1,5 @@
-"""sitemap.xml: each story in the languages it exists in, with hreflang alternates."""
+"""sitemap.xml, an index of sections: each story in the languages it exists in,
+with hreflang alternates. Sections split into pages of 50,000 addresses by themselves."""
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Q
@@ -11,7 +12,6 @@ class ArticleSitemap(Sitemap):
     i18n = True
     alternates = True
     changefreq = "never"
-    limit = 5000
 
     def items(self):
         return (

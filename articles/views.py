@@ -100,25 +100,30 @@ class HomeView(PublicPageMixin, TemplateView):
     template_name = "articles/home.html"
     latest_count = 12
     per_rubric = 4
+    rubric_block_days = 90
 
     def get_context_data(self, **kwargs):
         stories = Article.objects.live().for_listing()
-        main = stories.main_stories().first()
-        latest = list(stories.exclude(pk=main.pk)[: self.latest_count] if main else [])
-        if main is None:
-            latest = list(stories[: self.latest_count + 1])
-            main = latest.pop(0) if latest else None
+        newest = list(stories[: self.latest_count + 1])
+        # The editors' newest main story leads; without one, the newest story does.
+        main = stories.main_stories().first() or (newest[0] if newest else None)
+        others = stories.exclude(pk=main.pk) if main else stories
         return super().get_context_data(
             main_story=main,
-            latest=latest,
-            rubric_blocks=self.rubric_blocks(stories),
+            latest=[story for story in newest if story != main][: self.latest_count],
+            rubric_blocks=self.rubric_blocks(others),
             **kwargs,
         )
 
     def rubric_blocks(self, stories):
-        """The newest stories of every active rubric, in one query."""
+        """The newest stories of every active rubric, in one query.
+
+        Only recent stories are ranked, so the query reads a bounded slice of the
+        archive however large it grows; a rubric silent for that long has no block.
+        """
+        since = timezone.now() - timedelta(days=self.rubric_block_days)
         ranked = (
-            stories.filter(rubric__is_active=True)
+            stories.filter(rubric__is_active=True, published_at__gte=since)
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -198,10 +203,12 @@ class ArchiveDayView(StoryListMixin, ListView):
     def get_queryset(self):
         try:
             self.day = date(self.kwargs["year"], self.kwargs["month"], self.kwargs["day"])
-        except ValueError as error:
+            self.start = datetime.combine(
+                self.day, time.min, tzinfo=timezone.get_current_timezone()
+            )
+            self.end = self.start + timedelta(days=1)
+        except (ValueError, OverflowError) as error:
             raise Http404 from error
-        self.start = datetime.combine(self.day, time.min, tzinfo=timezone.get_current_timezone())
-        self.end = self.start + timedelta(days=1)
         return super().get_queryset().published_between(self.start, self.end)
 
     def get_context_data(self, **kwargs):

@@ -43,12 +43,12 @@ def load_demo_comments(*, articles: Sequence[Article]) -> int:
     created = 0
     now = timezone.now()
     touched = []
-    for index, (article, thread) in enumerate(zip(articles, THREADS * 2, strict=False)):
-        language, name, text, status, replies = thread
-        if not article.has_language(language):
-            language = article.languages[0] if article.languages else "ky"
-        if article.comments.exists():
+    for index, article in enumerate(articles):
+        # A thread is only put on a story that has the thread's language.
+        threads = [thread for thread in THREADS if article.has_language(thread[0])]
+        if not threads or article.comments.exists():
             continue
+        language, name, text, status, replies = threads[index % len(threads)]
         posted = now - timedelta(hours=3, minutes=index * 7)
         top = Comment.objects.create(
             article=article,

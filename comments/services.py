@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -46,6 +47,20 @@ def address_hash(ip: str) -> str:
     all four billion IPv4 addresses without it.
     """
     return salted_hmac("comments.address", ip or "", algorithm="sha256").hexdigest()
+
+
+def client_address(request: HttpRequest) -> str:
+    """The reader's address: REMOTE_ADDR, or the proxies' X-Forwarded-For entry.
+
+    Only the entry our own proxies appended is trusted; anything further left
+    could have been typed by the reader.
+    """
+    proxies = settings.NEWSROOM_PROXY_COUNT
+    forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def count_links(text: str) -> int:

@@ -30,7 +30,7 @@ class CommentPostView(View):
         form = CommentForm(request.POST, article=article)
         if not form.is_valid():
             return self.render_page(article, form=form.refreshed())
-        ip = request.META.get("REMOTE_ADDR", "")
+        ip = services.client_address(request)
         if not services.rate_limit_take(ip_hash=services.address_hash(ip)):
             form.add_error(
                 None,

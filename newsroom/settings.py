@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "reversion",
     "reversion_compare",
     "django_prose_editor",
+    "django_static_jquery_ui",
     "easy_thumbnails",
     "articles",
     "rates",
@@ -109,8 +110,8 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "ky"
 MODELTRANSLATION_LANGUAGES = ("ky", "ru")
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ()}
 MODELTRANSLATION_ENABLE_FALLBACKS = False
-# The admin's language tabs need jQuery UI; serve our copy instead of modeltranslation's CDN.
-JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+# The admin's language tabs need jQuery UI: served from our static files, never a CDN.
+JQUERY_UI_URL = "jquery-ui/jquery-ui.min.js"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
@@ -130,6 +131,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 # Uploads larger than this are refused with a clear message (articles.validators).
 NEWSROOM_MAX_IMAGE_BYTES = env.int("NEWSROOM_MAX_IMAGE_BYTES", default=8 * 1024 * 1024)
+# How many reverse proxies stand in front of the site; the comment rate limit then
+# reads the reader's address from X-Forwarded-For instead of the proxy's own.
+NEWSROOM_PROXY_COUNT = env.int("NEWSROOM_PROXY_COUNT", default=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 THUMBNAIL_ALIASES = {

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from articles.models import Article, Byline, Place, Rubric
+from articles.models import Article, Byline, Place, Rubric, Tag, TaggedArticle
 
 _seq = itertools.count(1)
 
@@ -67,3 +67,47 @@ def make_article(*, languages=("ky", "ru"), status=Article.Status.PUBLISHED, **k
     if tags:
         article.tags.add(*tags)
     return article
+
+
+def make_archive(*, size: int) -> dict:
+    """`size` published stories with tags (bulk-made), plus one ordinary story.
+
+    Used to pin query counts and by the page benchmark: a page's cost must not
+    grow with the archive.
+    """
+    rubrics = [make_rubric(slug_ky=f"rubrika-{n}", slug_ru=f"rubrika-ru-{n}") for n in range(1, 6)]
+    tags = [
+        Tag.objects.create(name_ky=f"Тег {n}", name_ru=f"Тег {n}", slug=f"teg-{n}")
+        for n in range(10)
+    ]
+    place = make_place()
+    now = timezone.now()
+    stories = Article.objects.bulk_create(
+        Article(
+            title_ky=f"Кабар {n}",
+            title_ru=f"Новость {n}",
+            lead_ky="Кыскача маалымат.",
+            lead_ru="Краткое содержание.",
+            body_ky="<p>Бюджет жана салык тууралуу текст.</p>",
+            body_ru="<p>Текст о бюджете и налогах.</p>",
+            has_ky=True,
+            has_ru=n % 3 != 0,
+            slug=f"kabar-{n}",
+            rubric=rubrics[n % len(rubrics)],
+            place=place,
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(minutes=30 * n + 1),
+            is_urgent=n % 50 == 0,
+            view_count=n % 97,
+            comment_count=n % 7,
+        )
+        for n in range(size)
+    )
+    TaggedArticle.objects.bulk_create(
+        TaggedArticle(content_object=story, tag=tags[(n + k) % len(tags)])
+        for n, story in enumerate(stories)
+        for k in range(3)
+    )
+    story = make_article(rubric=rubrics[0], place=place, tags=tags[:3], is_main=True)
+    day = timezone.localdate(stories[min(100, size - 1)].published_at)
+    return {"story": story, "rubric": rubrics[0], "day": day}

@@ -41,6 +41,35 @@ def test_every_message_is_translated_and_none_is_fuzzy(path):
     assert not fuzzy, f"fuzzy in {path}: {fuzzy}"
 
 
+ALL_CATALOGS = CATALOGS + sorted(
+    Path(settings.BASE_DIR, "newsroom", "locale").glob("*/LC_MESSAGES/*.po")
+)
+
+
+@pytest.mark.parametrize("path", ALL_CATALOGS, ids=lambda path: "/".join(path.parts[-4:]))
+def test_translations_keep_placeholders_plural_forms_and_newlines(path):
+    """What `msgfmt -c` checks, so a broken catalog fails here and not in production."""
+    catalog = polib.pofile(str(path))
+    nplurals = int(re.search(r"nplurals=(\d+)", catalog.metadata["Plural-Forms"]).group(1))
+    named = re.compile(r"%\(\w+\)[sd]")
+    for entry in catalog:
+        if entry.obsolete:
+            continue
+        if entry.msgid_plural:
+            assert len(entry.msgstr_plural) == nplurals, entry.msgid
+        for text in translations_of(entry):
+            if not text:
+                continue
+            assert text.startswith("\n") == entry.msgid.startswith("\n"), entry.msgid
+            assert text.endswith("\n") == entry.msgid.endswith("\n"), entry.msgid
+            if "python-format" in entry.flags:
+                wanted = set(named.findall(entry.msgid_plural or entry.msgid))
+                assert set(named.findall(text)) <= wanted | set(named.findall(entry.msgid))
+                assert wanted - {"%(count)d", "%(counter)s"} <= set(named.findall(text)), (
+                    entry.msgid
+                )
+
+
 def phrases(text):
     """The fixed parts of a translation, between its placeholders."""
     for part in PLACEHOLDER.split(text):

@@ -28,7 +28,9 @@ def _form_values(form):
             if value:
                 values[field.html_name] = "on"
             continue
-        if isinstance(value, (list, tuple)):
+        if getattr(getattr(widget, "widget", widget), "allow_multiple_selected", False):
+            values[field.html_name] = [str(item) for item in value or []]
+        elif isinstance(value, (list, tuple)):
             values[field.html_name] = [str(item) for item in value]
         else:
             values[field.html_name] = "" if value is None else str(value)

@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from articles.models import Article, Byline, Tag
+from articles.slugs import slug_from_title
 from tests.articles.admin_client import change_url, form_data, png_upload
 from tests.factories import make_article, make_place, make_rubric, make_user
 
@@ -377,6 +378,26 @@ def test_editor_publishes_now_and_later_edits_keep_the_first_time(client, editor
     assert story.published_at == first
 
 
+def test_published_slug_cannot_be_changed_even_by_a_forged_post(client, editor):
+    """A published story's URL is public: its slug stays as it was."""
+    story = make_article(slug="birinchi-kabar")
+    login(client, editor)
+    data = form_data(client.get(change_url(story)), slug="bashka-dare", title_ky="Жаңы аталыш")
+    assert client.post(change_url(story), data).status_code == 302
+    story.refresh_from_db()
+    assert story.title_ky == "Жаңы аталыш"
+    assert story.slug == "birinchi-kabar"
+
+
+def test_draft_slug_can_still_be_edited(client, editor):
+    story = make_article(status=Status.DRAFT, slug="eski-slug")
+    login(client, editor)
+    data = form_data(client.get(change_url(story)), slug="zhangy-slug")
+    assert client.post(change_url(story), data).status_code == 302
+    story.refresh_from_db()
+    assert story.slug == "zhangy-slug"
+
+
 def test_editor_unpublishes_a_story(client, editor):
     story = make_article()
     login(client, editor)
@@ -517,6 +538,13 @@ def test_preview_of_someone_elses_story_is_not_found_for_a_journalist(client, jo
     assert response.status_code == 404
 
 
+def test_preview_of_a_nonsense_address_is_not_found(client, editor):
+    login(client, editor)
+    for args in (["abc", "ky"], ["999999", "ru"], ["1", "en"]):
+        response = client.get(reverse("admin:articles_article_preview", args=args))
+        assert response.status_code == 404
+
+
 def test_view_on_site_points_to_the_live_story_in_its_language(client, editor):
     live_ru = make_article(languages=("ru",))
     draft = make_article(status=Status.DRAFT)
@@ -543,6 +571,7 @@ def test_translation_status_shows_missing_languages_and_links_to_them(client, ed
 def test_front_page_links_to_translation_status_and_pending_comments(client, editor):
     html = login(client, editor).get(reverse("admin:index")).content.decode()
     assert reverse("admin:articles_article_translations") in html
+    assert reverse("admin:articles_article_translations") in client.get(CHANGELIST).content.decode()
     assert reverse("admin:articles_article_add") in html
 
 
@@ -554,3 +583,69 @@ def test_bylines_keep_their_order(client, editor):
     data["bylines-0-position"], data["bylines-1-position"] = "1", "0"
     assert client.post(change_url(story), data).status_code == 302
     assert [b.author for b in Byline.objects.filter(article=story)] == [first, second]
+
+
+def test_editor_publishes_a_new_story_straight_from_the_add_form(client, editor):
+    rubric = make_rubric()
+    login(client, editor)
+    data = form_data(
+        client.get(ADD),
+        title_ru="Срочная новость",
+        body_ru="<p>Текст.</p>",
+        rubric=str(rubric.pk),
+        _publish="1",
+    )
+    response = client.post(ADD, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    story = Article.objects.get(title_ru="Срочная новость")
+    assert story in Article.objects.live("ru")
+    assert story.created_by == editor
+
+
+def test_rubrics_places_and_tags_are_listed_on_the_front_page_for_editors_only(
+    client, editor, journalist
+):
+    rubrics = reverse("admin:articles_rubric_changelist")
+    assert rubrics in login(client, editor).get(reverse("admin:index")).content.decode()
+    assert rubrics not in login(client, journalist).get(reverse("admin:index")).content.decode()
+
+
+def test_a_journalist_adds_a_new_tag_from_the_story_form(client, journalist):
+    story = make_article(status=Status.DRAFT, created_by=journalist)
+    login(client, journalist)
+    add_tag = reverse("admin:articles_tag_add")
+    assert add_tag in client.get(change_url(story)).content.decode()
+    response = client.post(
+        add_tag + "?_to_field=id&_popup=1",
+        {"name_ky": "Өкмөт жыйыны", "name_ru": "Заседание правительства", "_popup": "1"},
+    )
+    assert response.status_code == 200
+    tag = Tag.objects.get(name_ky="Өкмөт жыйыны")
+    assert tag.slug == slug_from_title("Өкмөт жыйыны")
+    assert "data-popup-response" in response.content.decode()
+
+
+def test_saving_a_story_never_overwrites_counters_moved_meanwhile(client, editor):
+    story = make_article(status=Status.DRAFT)
+    login(client, editor)
+    data = form_data(client.get(change_url(story)), title_ky="Жаңы аталыш")
+    Article.objects.filter(pk=story.pk).update(view_count=7, comment_count=3)
+    assert client.post(change_url(story), data).status_code == 302
+    story.refresh_from_db()
+    assert (story.title_ky, story.view_count, story.comment_count) == ("Жаңы аталыш", 7, 3)
+
+
+def test_the_story_list_does_not_query_per_story(client, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, editor)
+
+    def queries_for(count):
+        for _ in range(count):
+            make_article(authors=[make_user(role="Journalist")], tags=["саясат"])
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(CHANGELIST).status_code == 200
+        return len(context)
+
+    assert queries_for(2) == queries_for(10)

@@ -128,6 +128,7 @@ def _untranslated_in_django(relative):
         ("conf/locale/{lang}/LC_MESSAGES/django.po", "django"),
         ("contrib/auth/locale/{lang}/LC_MESSAGES/django.po", "django"),
         ("contrib/contenttypes/locale/{lang}/LC_MESSAGES/django.po", "django"),
+        ("contrib/postgres/locale/{lang}/LC_MESSAGES/django.po", "django"),
     ],
 )
 def test_every_string_django_leaves_untranslated_in_kyrgyz_is_completed(relative, domain):
@@ -155,3 +156,9 @@ def test_make_messages_compiles_the_completion_catalogs():
     compiled = {p for g in globs for p in BASE_DIR.glob(g + "/*/LC_MESSAGES/*.po")}
     assert COMPLETION / "django.po" in compiled
     assert COMPLETION / "djangojs.po" in compiled
+
+
+def test_the_login_page_is_kyrgyz(client):
+    html = client.get(reverse("admin:login")).content.decode()
+    assert [text for text in ENGLISH if text in html] == []
+    assert "Негизги мазмунга өтүү" in html

@@ -73,3 +73,15 @@ def test_demo_password_is_generated_once_and_printed(monkeypatch, capsys):
     assert len(password) >= 12
     assert f"password: {password}" in second
     assert authenticate(username="editor", password=password)
+
+
+def test_demo_comments_are_in_a_language_their_story_has(monkeypatch):
+    from comments.models import Comment
+
+    monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", "demo-pass-123")
+    call_command("load_demo", verbosity=0)
+    comments = Comment.objects.select_related("article")
+    assert comments.filter(status=Comment.Status.APPROVED).exists()
+    assert comments.filter(status=Comment.Status.PENDING).exists()
+    for comment in comments:
+        assert comment.article.has_language(comment.language), comment.text

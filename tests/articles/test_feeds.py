@@ -52,11 +52,20 @@ def test_sitemap_lists_each_story_in_its_languages_with_hreflang_alternates(clie
     both = make_article()
     only_ru = make_article(languages=("ru",))
     hidden = make_article(status=Article.Status.UNPUBLISHED)
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)  # noqa: S314 (our own response)
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    sections = [
+        loc.text
+        for loc in ET.fromstring(index.content).iter(f"{SITEMAP}loc")  # noqa: S314 (ours)
+    ]
+    assert "http://testserver/sitemap-stories.xml" in sections
+    nodes = []
+    for section in sections:
+        response = client.get(section.removeprefix("http://testserver"))
+        assert response.status_code == 200
+        nodes.extend(ET.fromstring(response.content).iter(f"{SITEMAP}url"))  # noqa: S314
     entries = {}
-    for node in root.iter(f"{SITEMAP}url"):
+    for node in nodes:
         alternates = {link.get("hreflang"): link.get("href") for link in node.iter(f"{XHTML}link")}
         entries[node.find(f"{SITEMAP}loc").text] = alternates
     base = "http://testserver"

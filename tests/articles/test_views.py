@@ -51,9 +51,23 @@ def test_home_shows_main_story_latest_stream_rubric_blocks_and_most_read(
     rubric_name = "Саясат" if language == "ky" else "Политика"
     rubric_url = url("articles:rubric", language, slug=getattr(politics, f"slug_{language}"))
     assert f'<a href="{rubric_url}">{rubric_name}</a></h2>' in html
+    blocks = response.context["rubric_blocks"]
+    assert [block["rubric"] for block in blocks] == [politics]
+    assert main not in blocks[0]["stories"]
     most_read = html.split('id="most-read-title"')[1]
     assert getattr(main, f"title_{language}") in most_read
     assert getattr(old_popular, f"title_{language}") not in most_read
+
+
+def test_home_rubric_blocks_show_recent_stories_only(client):
+    """A rubric with nothing new for three months has no block on the home page."""
+    quiet = make_rubric()
+    make_article(rubric=quiet, published_at=timezone.now() - timedelta(days=120))
+    busy = make_rubric()
+    make_article(rubric=busy, is_main=True)
+    recent = make_article(rubric=busy, published_at=timezone.now() - timedelta(days=2))
+    blocks = client.get("/ru/").context["rubric_blocks"]
+    assert [(block["rubric"], block["stories"]) for block in blocks] == [(busy, [recent])]
 
 
 def test_home_falls_back_to_the_newest_story_when_none_is_marked_main(client):
@@ -86,6 +100,12 @@ def test_rubric_page_lists_the_rubrics_stories_paginated(client, language, polit
     assert other not in response.context["stories"]
     second = client.get(address + "?page=2")
     assert list(second.context["stories"]) == stories[20:]
+    assert f'<link rel="canonical" href="http://testserver{address}?page=2">' in (
+        second.content.decode()
+    )
+    assert f'<link rel="canonical" href="http://testserver{address}">' in (
+        response.content.decode()
+    )
     assert client.get(address + "?page=9").status_code == 404
 
 
@@ -153,6 +173,8 @@ def test_archive_date_form_and_bad_dates(client):
         f"/ky/archive/{today.year}/{today.month}/{today.day}/"
     )
     assert client.get("/ky/archive/2021/2/30/").status_code == 404
+    assert client.get("/ky/archive/9999/12/31/").status_code == 404
+    assert client.get("/ky/archive/?date=9999-12-31").status_code == 302
     empty = client.get("/ru/archive/2021/5/19/")
     assert empty.status_code == 200
     assert "Новости за 19 мая 2021" in empty.content.decode()

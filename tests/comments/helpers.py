@@ -24,7 +24,7 @@ def story_url(article, language="ky") -> str:
         return article.get_absolute_url()
 
 
-def post_comment(client, article, language="ky", ip="203.0.113.5", **data):
+def post_comment(client, article, language="ky", ip="203.0.113.5", headers=None, **data):
     form = {
         "name": "Асель",
         "email": "",
@@ -32,4 +32,4 @@ def post_comment(client, article, language="ky", ip="203.0.113.5", **data):
         "started": old_token(),
         "website": "",
     } | data
-    return client.post(post_url(article, language), form, REMOTE_ADDR=ip)
+    return client.post(post_url(article, language), form, REMOTE_ADDR=ip, headers=headers)

@@ -162,3 +162,5 @@ def test_story_page_shows_the_block_and_the_form(client):
     assert 'id="comment-form"' in page
     assert 'name="csrfmiddlewaretoken"' in page
     assert f'action="/ky/comments/post/{article.pk}/"' in page
+    # The redirect after posting lands on this anchor; exactly one on the page.
+    assert page.count('id="comments"') == 1

@@ -305,3 +305,20 @@ def test_front_page_count_is_silent_for_others(role):
 def test_admin_index_renders_for_a_journalist(client):
     client.force_login(make_user(role="Journalist"))
     assert client.get("/admin/").status_code == 200
+
+
+def test_queue_query_count_does_not_grow_with_the_comments(moderator_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_queue():
+        with CaptureQueriesContext(connection) as ctx:
+            assert moderator_client.get(QUEUE).status_code == 200
+        return len(ctx.captured_queries)
+
+    for _n in range(3):
+        add(make_article(), moderated_by=make_user())
+    few = queries_for_queue()
+    for _n in range(12):
+        add(make_article(), moderated_by=make_user())
+    assert queries_for_queue() == few

@@ -172,6 +172,30 @@ def test_rate_limit_across_requests_and_clients(client):
     assert post_comment(other_client, article, ip="203.0.113.99").status_code == 302
 
 
+def test_behind_a_proxy_the_limit_follows_the_forwarded_address(client, settings):
+    """With one proxy, its X-Forwarded-For entry counts; a forged entry before it does not."""
+    settings.NEWSROOM_PROXY_COUNT = 1
+    article = make_article()
+    for n in range(services.RATE_LIMIT):
+        response = post_comment(
+            client, article, ip="10.0.0.1", headers={"X-Forwarded-For": f"1.2.3.{n}, 203.0.113.5"}
+        )
+        assert response.status_code == 302
+    blocked = post_comment(
+        client, article, ip="10.0.0.1", headers={"X-Forwarded-For": "203.0.113.5"}
+    )
+    assert blocked.status_code == 429
+    other = post_comment(client, article, ip="10.0.0.1", headers={"X-Forwarded-For": "203.0.113.6"})
+    assert other.status_code == 302
+    assert Comment.objects.first().ip_hash == services.address_hash("203.0.113.5")
+
+
+def test_without_a_proxy_x_forwarded_for_is_ignored(client):
+    article = make_article()
+    post_comment(client, article, ip="203.0.113.5", headers={"X-Forwarded-For": "9.9.9.9"})
+    assert Comment.objects.get().ip_hash == services.address_hash("203.0.113.5")
+
+
 def test_rate_limit_window_passes(client, time_machine, settings):
     """The window's end is the cache's expiry; locmem follows the frozen clock (Redis its own)."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -326,3 +350,11 @@ def test_csrf_is_enforced():
     response = post_comment(csrf_client, article)
     assert response.status_code == 403
     assert not Comment.objects.exists()
+
+
+def test_the_error_page_is_a_page_of_its_own_with_a_way_back(client):
+    article = make_article()
+    page = post_comment(client, article, "ru", text="").content.decode()
+    assert "<h1" in page and "Ваш комментарий" in page
+    assert "Вернуться к материалу:" in page
+    assert f'href="{story_url(article, "ru")}#comments"' in page
