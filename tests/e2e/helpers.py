@@ -56,8 +56,14 @@ def wider_than_window(page) -> list[str]:
         """() => {
         const limit = window.innerWidth + 0.5;
         const clipped = (el) => {
+            // An absolutely positioned element escapes the clipping of the boxes
+            // between it and its containing block (its nearest positioned ancestor).
+            let escapes = getComputedStyle(el).position === 'absolute';
             for (let box = el.parentElement; box; box = box.parentElement) {
-                if (getComputedStyle(box).overflowX !== 'visible'
+                const style = getComputedStyle(box);
+                if (escapes && style.position === 'static') continue;
+                escapes = false;
+                if (style.overflowX !== 'visible'
                     && box.getBoundingClientRect().right <= limit) return true;
             }
             return false;
