@@ -16,6 +16,15 @@ from .helpers import public_pages
 
 DAILY_FILE = Path(settings.BASE_DIR) / "tests" / "fixtures" / "nbkr" / "daily-2026-07-03.xml"
 
+# Soms per unit in DAILY_FILE.
+IMPORTED = {
+    "USD": Decimal("87.4500"),
+    "EUR": Decimal("99.8679"),
+    "RUB": Decimal("1.1239"),
+    "KZT": Decimal("0.1842"),
+    "CNY": Decimal("12.8835"),
+}
+
 pytestmark = pytest.mark.usefixtures("demo")
 
 
@@ -29,19 +38,22 @@ def shown_rates(page) -> dict[str, Decimal]:
     return rates
 
 
-def test_imported_rates_show_on_every_page_and_the_rates_page_draws_its_chart(page):
-    call_command("fetch_rates", f"--file={DAILY_FILE}", verbosity=0)
+def test_imported_rates_show_on_every_page_and_the_rates_page_draws_its_chart(page, tmp_path):
+    # The saved NBKR file, re-dated to today so its rates are the current ones.
     today = timezone.localdate()
-    expected = {
-        code: Rate.objects.filter(currency__code=code, date__lte=today).latest("date").value
-        for code in ("USD", "EUR", "RUB", "KZT", "CNY")
-    }
+    feed = tmp_path / "daily.xml"
+    feed.write_bytes(
+        DAILY_FILE.read_bytes().replace(b'Date="03.07.2026"', f'Date="{today:%d.%m.%Y}"'.encode())
+    )
+    call_command("fetch_rates", f"--file={feed}", verbosity=0)
+    assert Rate.objects.filter(date=today, currency__code="USD").get().value == IMPORTED["USD"]
+
     for language in ("ky", "ru"):
         for url in public_pages(language).values():
             page.goto(url)
             shown = shown_rates(page)
-            assert set(shown) >= set(expected), f"{url}: widget shows {sorted(shown)}"
-            for code, value in expected.items():
+            assert set(shown) >= set(IMPORTED), f"{url}: widget shows {sorted(shown)}"
+            for code, value in IMPORTED.items():
                 # The widget rounds (USD 87.4500 -> 87.45); compare at the shown precision.
                 places = -shown[code].as_tuple().exponent
                 assert shown[code] == round(value, places), f"{url}: {code} {shown[code]}"
