@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 
-from .helpers import DEMO_PASSWORD, DESKTOP
+from .helpers import DEMO_PASSWORD, DESKTOP, screenshot
 
 # The site under test listens on 127.0.0.1 (pytest-django's default would be "localhost").
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
@@ -37,6 +37,15 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if E2E_DIR in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Remembered so that `new_page` can photograph the pages of a failed test.
+    report = yield
+    if report.when == "call":
+        item.e2e_call_failed = report.failed
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -99,11 +108,12 @@ class OffsiteRequests(AssertionError):
 
 
 @pytest.fixture
-def new_page(browser, site):
+def new_page(request, browser, site):
     """Make pages, each in its own browser context (own cookies), at a given viewport.
 
     Every request to a host other than the live site is blocked and recorded; so are
-    JavaScript errors. Either fails the test.
+    JavaScript errors. Either fails the test. When the test fails, each open page is
+    saved under artifacts/screenshots/failed/.
     """
     site_host = urlsplit(site.url).netloc
     offsite, script_errors, contexts = [], [], []
@@ -125,6 +135,10 @@ def new_page(browser, site):
         return page
 
     yield make
+    if getattr(request.node, "e2e_call_failed", False):
+        pages = [page for context in contexts for page in context.pages]
+        for number, page in enumerate(pages, start=1):
+            screenshot(page, f"failed/{request.node.name}-{number}")
     for context in contexts:
         context.close()
     if offsite:

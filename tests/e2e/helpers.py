@@ -18,8 +18,8 @@ SCREENSHOTS_DIR = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
 
 def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under artifacts/screenshots/ (CI keeps the folder)."""
-    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS_DIR / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
 
