@@ -25,7 +25,6 @@ def test_every_page_type_has_no_serious_accessibility_violation(page, language):
         response = page.goto(url)
         assert response.status == expected_status(page_type), f"{url}: {response.status}"
         assert page.locator("html").get_attribute("lang") == language, url
-        page.wait_for_load_state("networkidle")
         screenshot(page, f"{page_type}-{language}-desktop")
         for problem in axe_problems(page):
             problems.setdefault(problem, []).append(url)

@@ -14,7 +14,6 @@ def test_pages_fit_a_phone_screen(new_page, language):
     overflowing = []
     for page_type, url in public_pages(language).items():
         page.goto(url)
-        page.wait_for_load_state("networkidle")
         widths = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
         if widths[0] > widths[1]:
             overflowing.append(
