@@ -508,5 +508,6 @@ class PlaceAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
 class TagAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
     list_display = ["__str__", "slug"]
     search_fields = ["name_ky", "name_ru", "slug"]
+    ordering = ["name_ky", "pk"]
     # The slug is made from the Kyrgyz name on creation and stays, like a story's URL.
     readonly_fields = ["slug"]
