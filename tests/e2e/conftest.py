@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from .helpers import DEMO_PASSWORD, DESKTOP, screenshot
 
@@ -82,6 +83,9 @@ def browser(chromium_path, site, monkeypatch):
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # Close the connections the test opened while Playwright ran (see above); left
+        # open, they would keep PostgreSQL from dropping the test database at the end.
+        connections.close_all()
 
 
 @pytest.fixture
