@@ -70,8 +70,9 @@ def browser(chromium_path, site, monkeypatch):
     before it is flushed.
 
     While Playwright's sync API runs, the thread counts as async to asgiref, so Django
-    keeps its database connections elsewhere; the flush and the serialized-rollback
-    restore must run on the usual connection, which keeps the data saved at setup.
+    opens other database connections for it; the flush and the serialized-rollback
+    restore must run on the usual connection, the one that holds the data serialized
+    when the test database was created.
     """
     from playwright.sync_api import sync_playwright
 
