@@ -130,16 +130,17 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.SUBMITTED)
 
     def by_author(self, user):
-        return self.filter(Q(created_by=user) | Q(authors=user)).distinct()
+        """Stories `user` created or signs (a subquery, so no duplicate rows)."""
+        return self.filter(
+            Q(created_by=user) | Q(pk__in=Byline.objects.filter(author=user).values("article"))
+        )
 
     def accessible_to(self, user):
         """The stories `user` may open in the admin: all of them for editors,
         a journalist's own (created or bylined) for everyone else."""
         if user.has_perm("articles.edit_any_article"):
             return self.all()
-        return self.filter(
-            Q(created_by=user) | Q(pk__in=Byline.objects.filter(author=user).values("article"))
-        )
+        return self.by_author(user)
 
     def missing_language(self, language):
         """Stories that still lack a title or a body in `language`."""
