@@ -227,15 +227,13 @@ def load_stories(
         first_published = now - timedelta(hours=2 + n * 11, minutes=rng.randrange(60))
         ky_title, ky_lead, ky_body = _story_texts(rng, ky_pool)
         ru_title, ru_lead, ru_body = _story_texts(rng, ru_pool)
-        caption_ky = "Сүрөт: Кабар"
-        caption_ru = "Фото: Кабар"
         if "ky" in languages:
             fields |= {
                 "title_ky": ky_title,
                 "lead_ky": ky_lead,
                 "body_ky": _paragraphs(ky_body),
                 "image_caption_ky": f"{RUBRICS[rubric_index][2]}. {ky_lead[:80]}",
-                "image_credit_ky": caption_ky,
+                "image_credit_ky": "Кабар",
             }
         if "ru" in languages:
             fields |= {
@@ -243,7 +241,7 @@ def load_stories(
                 "lead_ru": ru_lead,
                 "body_ru": _paragraphs(ru_body),
                 "image_caption_ru": f"{RUBRICS[rubric_index][3]}. {ru_lead[:80]}",
-                "image_credit_ru": caption_ru,
+                "image_credit_ru": "Кабар",
             }
         slug = slug_from_title(fields.get("title_ky") or fields["title_ru"])
         article, _ = Article.objects.update_or_create(

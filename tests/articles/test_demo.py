@@ -85,3 +85,13 @@ def test_demo_comments_are_in_a_language_their_story_has(monkeypatch):
     assert comments.filter(status=Comment.Status.PENDING).exists()
     for comment in comments:
         assert comment.article.has_language(comment.language), comment.text
+
+
+def test_demo_photo_credit_is_said_once(client, monkeypatch):
+    """The page writes "Photo:" before the credit; the demo's credit is the name alone."""
+    monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", "demo-pass-123")
+    call_command("load_demo", verbosity=0)
+    story = Article.objects.live("ru").exclude(image="").first()
+    html = client.get(f"/ru/news/{story.slug}/").content.decode()
+    assert "Фото: Кабар" in html
+    assert "Фото: Фото" not in html
