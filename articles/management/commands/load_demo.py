@@ -38,7 +38,7 @@ class Command(BaseCommand):
                     f"(reference story: /ky/news/{reference.slug}/)."
                 )
             )
-            self.stdout.write("Demo logins at http://127.0.0.1:8000/admin/:")
+            self.stdout.write("Demo logins for the admin at /admin/:")
             for user in users:
                 self.stdout.write(f"  {user.username:<11} password: {password}")
 
