@@ -10,10 +10,16 @@ PORT ?= 8000
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
-install: $(PY)
+install: $(PY) .env
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	$(MAKE) --no-print-directory messages
+
+# A development SECRET_KEY of this checkout's own, so `manage.py` works without flags.
+.env:
+	@$(PYTHON) -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > .env 2>/dev/null \
+		|| python3 -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > .env
+	@chmod 600 .env
 
 # Compile the gettext catalogs with polib, so no gettext tools are needed.
 messages: $(PY)

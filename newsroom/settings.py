@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+# A checkout's own `.env` (git-ignored; `make install` writes one with a generated
+# SECRET_KEY) fills in what the environment leaves unset. It never turns DEBUG on.
+environ.Env.read_env(env.str("NEWSROOM_ENV_FILE", default=str(BASE_DIR / ".env")))
 
 DEBUG = env.bool("DEBUG", default=False)
 

@@ -12,6 +12,8 @@ def run_manage(*args, **env):
     relaxed = {"SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE"}
     relaxed |= {"CSRF_COOKIE_SECURE", "STATIC_MANIFEST"}
     clean = {k: v for k, v in os.environ.items() if k not in relaxed}
+    # Nor the checkout's own .env: these runs stand for a bare production host.
+    clean["NEWSROOM_ENV_FILE"] = os.devnull
     return subprocess.run(  # noqa: S603
         [sys.executable, MANAGE, *args],
         env=clean | env,
