@@ -21,31 +21,6 @@ CHANGELIST = reverse("admin:articles_article_changelist")
 ADD = reverse("admin:articles_article_add")
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def journalist():
-    return make_user("aibek", role="Journalist", first_name="Айбек", last_name="Осмонов")
-
-
-@pytest.fixture
-def other_journalist():
-    return make_user("nurgul", role="Journalist")
-
-
-@pytest.fixture
-def editor():
-    return make_user("editor", role="Editor", first_name="Жылдыз", last_name="Асанова")
-
-
-@pytest.fixture
-def moderator():
-    return make_user("moderator", role="Moderator")
-
-
 def ky(message):
     with translation.override("ky"):
         return gettext(message)

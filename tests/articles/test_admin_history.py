@@ -15,16 +15,6 @@ pytestmark = pytest.mark.django_db
 Status = Article.Status
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def editor():
-    return make_user("jyldyz", role="Editor", first_name="Жылдыз", last_name="Асанова")
-
-
 @pytest.fixture
 def second_editor():
     return make_user("bakyt", role="Editor", first_name="Бакыт", last_name="Токтогулов")

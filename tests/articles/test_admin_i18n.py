@@ -42,11 +42,6 @@ ENGLISH = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def _admin_pages(client, user):
     story = make_article(status=Article.Status.DRAFT, created_by=user, authors=[user])
     client.force_login(user)

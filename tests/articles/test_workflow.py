@@ -14,16 +14,6 @@ pytestmark = pytest.mark.django_db
 Status = Article.Status
 
 
-@pytest.fixture
-def journalist():
-    return make_user("aibek", role="Journalist")
-
-
-@pytest.fixture
-def editor():
-    return make_user("editor", role="Editor")
-
-
 def test_journalist_submits_own_draft_for_review(journalist):
     story = make_article(status=Status.DRAFT, created_by=journalist)
     services.submit_for_review(article=story, user=journalist)
