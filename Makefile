@@ -5,7 +5,11 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install messages catalogs run test lint check-migrations bench e2e-deps clean
+NGINX_LISTEN ?= 80
+SERVER_NAME ?= localhost
+NGINX_CONF ?= deploy/nginx/newsroom.rendered.conf
+
+.PHONY: nginx-config install install-prod messages catalogs run serve migrate test lint check-migrations bench e2e-deps stack-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -13,6 +17,12 @@ $(PY):
 install: $(PY) .env
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(MAKE) --no-print-directory messages
+
+# Production: the application and its server, no test tools, no development .env.
+install-prod: $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
 	$(MAKE) --no-print-directory messages
 
 # A development SECRET_KEY of this checkout's own, so `manage.py` works without flags.
@@ -35,6 +45,29 @@ run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production server (docs/deployment.md); every setting comes from the environment.
+# It never changes the schema itself: with several application servers the migrations
+# run once, by `make migrate`, before the new code serves. It refuses to start on a
+# database that is behind the code.
+serve: install-prod
+	$(PY) manage.py check
+	@$(PY) manage.py migrate --check >/dev/null 2>&1 || { \
+		echo "newsroom: the database has unapplied migrations; run 'make migrate' first." >&2; exit 1; }
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	HOST=$(HOST) PORT=$(PORT) exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py newsroom.wsgi:application
+
+# deploy/nginx/newsroom.conf with this host's values filled in (docs/deployment.md).
+nginx-config:
+	@sed -e 's|@LISTEN@|$(NGINX_LISTEN)|g' -e 's|@SERVER_NAME@|$(SERVER_NAME)|g' \
+		-e 's|@UPSTREAM@|$(HOST):$(PORT)|g' \
+		-e 's|@STATIC_ROOT@|$(or $(STATIC_ROOT),$(CURDIR)/staticfiles)|g' \
+		-e 's|@MEDIA_ROOT@|$(or $(MEDIA_ROOT),$(CURDIR)/media)|g' \
+		deploy/nginx/newsroom.conf > $(NGINX_CONF)
+	@echo "wrote $(NGINX_CONF)"
+
+migrate: $(PY)
+	$(PY) manage.py migrate --noinput
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -60,6 +93,16 @@ e2e-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else \
 		echo "Browser tests need: sudo apt-get install -y $$missing"; \
+	fi
+
+# The real-stack test (tests/deploy) runs gunicorn behind Debian's nginx; as root (CI)
+# install nginx when it is missing, otherwise say how (the test skips without it).
+stack-deps:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; \
+	else \
+		echo "The real-stack test needs: sudo apt-get install -y nginx-light"; \
 	fi
 
 clean:

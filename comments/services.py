@@ -5,6 +5,8 @@ Every change of a comment's status goes through `comments_moderate()` (or
 transaction, so the count beside a story never drifts from what readers see.
 """
 
+import ipaddress
+import logging
 import re
 import time
 from collections.abc import Iterable
@@ -22,6 +24,8 @@ from django.utils.crypto import salted_hmac
 from articles.models import Article
 
 from .models import Comment, StopWord
+
+logger = logging.getLogger(__name__)
 
 # Limits, each overridable in settings for a busier or quieter site.
 RATE_LIMIT = getattr(settings, "COMMENTS_RATE_LIMIT", 5)
@@ -59,7 +63,12 @@ def client_address(request: HttpRequest) -> str:
     forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
     forwarded = [a for a in forwarded if a]
     if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
+        candidate = forwarded[-proxies]
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            # Our proxy writes an address; anything else is a misconfiguration or a forgery.
+            logger.warning("X-Forwarded-For entry is not an address: %r", candidate[:100])
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -1,8 +1,8 @@
 """Settings for Newsroom, read from environment variables.
 
-Development defaults are safe: SQLite, an in-process cache and DEBUG off unless
-asked for. Production must set SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; a
-missing SECRET_KEY outside DEBUG stops the start-up loudly.
+Development (DEBUG=1) has safe defaults: SQLite, an in-process cache. Outside DEBUG
+the site refuses to start without SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS, with a
+one-line message naming the variable (manage.py and the WSGI entry point print it).
 """
 
 from pathlib import Path
@@ -20,11 +20,18 @@ environ.Env.read_env(env.str("NEWSROOM_ENV_FILE", default=str(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
 
-SECRET_KEY = env("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set the SECRET_KEY environment variable (or DEBUG=1).")
-    SECRET_KEY = "development-only-insecure-key"  # noqa: S105
+
+def required_in_production(name: str, why: str) -> None:
+    """Outside DEBUG a missing production value stops the start-up with one line naming it."""
+    if not DEBUG and not env.str(name, default=""):
+        raise ImproperlyConfigured(f"Set the {name} environment variable ({why}), or DEBUG=1.")
+
+
+required_in_production("SECRET_KEY", "a long random string")
+required_in_production("DATABASE_URL", "e.g. postgres://user:pass@host:5432/newsroom")
+required_in_production("ALLOWED_HOSTS", "the site's host names, comma-separated")
+
+SECRET_KEY = env("SECRET_KEY", default="development-only-insecure-key")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -50,9 +57,11 @@ INSTALLED_APPS = [
     "articles",
     "rates",
     "comments",
+    "django_guid",
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,9 +93,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    ),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database server answers within seconds, not after the worker timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
@@ -125,7 +142,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "newsroom.storage.ManifestStaticFilesStorage"
             if not DEBUG and env.bool("STATIC_MANIFEST", default=True)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -156,7 +173,12 @@ NEWSROOM_AGENCY_NAME = {
 }
 
 # Security: strict by default outside DEBUG; `manage.py check --deploy` passes.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only behind our own proxy (NEWSROOM_PROXY_COUNT), which
+# overwrites it; a site reached directly would let any client claim https.
+if NEWSROOM_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers probe /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -170,9 +192,46 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# Logs: one JSON object a line on stdout, each with the request id that the response
+# carries in X-Request-ID (taken from the front server's header when it sends one).
+# gunicorn writes the line per request (deploy/gunicorn.conf.py); errors come from here,
+# traceback included, and never reach the page.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+}
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "correlation_id": "request_id",
+                "exc_info": "traceback",
+            },
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        # django-guid says at INFO level, for every request, whether a header came in.
+        "django_guid": {"level": "WARNING"},
+    },
 }

@@ -8,8 +8,10 @@ from django.views.decorators.cache import cache_page
 
 from articles import views as article_views
 from articles.sitemaps import sitemaps
+from newsroom.views import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", article_views.language_home, name="language_home"),
     re_path(r"^kg/(?P<rest>.*)$", article_views.legacy_kyrgyz_prefix),
     path("robots.txt", article_views.RobotsView.as_view(), name="robots"),

@@ -358,3 +358,14 @@ def test_the_error_page_is_a_page_of_its_own_with_a_way_back(client):
     assert "<h1" in page and "Ваш комментарий" in page
     assert "Вернуться к материалу:" in page
     assert f'href="{story_url(article, "ru")}#comments"' in page
+
+
+def test_a_malformed_forwarded_address_falls_back_to_the_connection(client, settings):
+    """A garbage X-Forwarded-For entry is neither a 500 nor an address a reader chooses."""
+    settings.NEWSROOM_PROXY_COUNT = 1
+    article = make_article()
+    response = post_comment(
+        client, article, ip="10.0.0.7", headers={"X-Forwarded-For": "::::not-an-address"}
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get().ip_hash == services.address_hash("10.0.0.7")

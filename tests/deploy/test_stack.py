@@ -1,0 +1,254 @@
+"""The site as deployed: `make serve` (gunicorn) behind nginx, production settings.
+
+One stack is started for the module (about half a minute): its own PostgreSQL database
+with the demo loaded, `collectstatic` with the hashed manifest, gunicorn, and nginx
+configured from deploy/nginx/newsroom.conf. Every request goes over TCP through nginx.
+Needs PostgreSQL and nginx; skipped without them, saying why (in CI nothing may skip).
+"""
+
+import json
+import re
+import shutil
+import tempfile
+import time
+import urllib.parse
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from . import stack as stack_module
+
+pytestmark = [pytest.mark.postgres, pytest.mark.stack]
+
+LANGUAGES = ("ky", "ru")
+HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+@pytest.fixture(scope="module")
+def stack():
+    if stack_module.nginx_binary() is None:
+        pytest.skip("nginx is not installed: `apt-get install -y nginx-light` (`make stack-deps`)")
+    # Not under pytest's tmp_path (mode 0700): nginx's workers run as another user and
+    # must read the static and media files, as www-data does in production.
+    workdir = Path(tempfile.mkdtemp(prefix="newsroom-stack-"))
+    try:
+        yield from stack_module.start(workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+class References(HTMLParser):
+    """Links, stylesheets, scripts and images a page asks the browser to load."""
+
+    def __init__(self):
+        super().__init__()
+        self.assets: set[str] = set()
+        self.links: set[str] = set()
+        self.forms: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.links.add(attrs["href"])
+        if tag == "link" and attrs.get("href") and "stylesheet" in (attrs.get("rel") or ""):
+            self.assets.add(attrs["href"])
+        if tag == "link" and attrs.get("href") and "icon" in (attrs.get("rel") or ""):
+            self.assets.add(attrs["href"])
+        if tag in ("script", "img", "source") and attrs.get("src"):
+            self.assets.add(attrs["src"])
+        for candidate in (attrs.get("srcset") or "").split(","):
+            if candidate.strip():
+                self.assets.add(candidate.split()[0])
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action", ""), "fields": {}})
+        if tag == "input" and self.forms and attrs.get("name"):
+            self.forms[-1]["fields"][attrs["name"]] = attrs.get("value") or ""
+
+
+def references(html: str) -> References:
+    parser = References()
+    parser.feed(html)
+    return parser
+
+
+def first_link(page, prefix: str, pattern: str = ".+") -> str:
+    links = sorted(
+        link
+        for link in references(page.text).links
+        if link.startswith(prefix) and re.fullmatch(pattern, link.removeprefix(prefix))
+    )
+    assert links, f"no link {prefix}{pattern} on {page.url}"
+    return links[0]
+
+
+@pytest.fixture(scope="module")
+def public_pages(stack):
+    """Every public page type, in both languages, found by following the home page's links."""
+    pages = {}
+    for language in LANGUAGES:
+        home = stack.get(f"/{language}/")
+        assert home.status == 200, home.text[:500]
+        story = first_link(home, f"/{language}/news/")
+        story_page = stack.get(story)
+        pages[f"{language} home"] = f"/{language}/"
+        pages[f"{language} story"] = story
+        pages[f"{language} rubric"] = first_link(home, f"/{language}/rubric/")
+        pages[f"{language} tag"] = first_link(story_page, f"/{language}/tag/")
+        archive = stack.get(f"/{language}/archive/")  # redirects to the latest day with news
+        assert archive.status == 302, archive.status
+        pages[f"{language} day archive"] = urllib.parse.urlsplit(archive.header("location")).path
+        pages[f"{language} search"] = f"/{language}/search/?q=" + urllib.parse.quote("Бишкек")
+        pages[f"{language} rates"] = f"/{language}/rates/"
+        pages[f"{language} rss"] = f"/{language}/rss/"
+    pages["sitemap"] = "/sitemap.xml"
+    pages["robots"] = "/robots.txt"
+    pages["admin login"] = "/admin/login/"
+    return pages
+
+
+def test_every_public_page_type_answers_through_nginx_with_security_headers(stack, public_pages):
+    failures = []
+    for name, path in public_pages.items():
+        page = stack.get(path)
+        if page.status != 200:
+            failures.append(f"{name} {path}: {page.status}")
+            continue
+        for header, value in SECURITY_HEADERS.items():
+            if page.header(header) != value:
+                failures.append(f"{name} {path}: {header}={page.header(header)!r}")
+        if not re.fullmatch(r"[0-9a-f]{32}", page.header("x-request-id")):
+            failures.append(f"{name} {path}: no request id ({page.header('x-request-id')!r})")
+    assert not failures, "\n".join(failures)
+
+
+def test_unknown_pages_answer_the_localized_404(stack):
+    kyrgyz = stack.get("/ky/news/no-such-story/")
+    russian = stack.get("/ru/news/no-such-story/")
+    assert (kyrgyz.status, russian.status) == (404, 404)
+    assert kyrgyz.header("x-content-type-options") == "nosniff"
+    assert "<html" in kyrgyz.text and kyrgyz.text != russian.text
+    assert 'lang="ky"' in kyrgyz.text and 'lang="ru"' in russian.text
+
+
+def test_every_static_file_a_page_references_is_hashed_and_cached_for_a_year(stack, public_pages):
+    """The CSS, JS and images of public pages and of the admin (logged in as the editor)."""
+    editor = stack.client()
+    login_page = stack.get("/admin/login/", opener=editor)
+    form = references(login_page.text).forms[0]
+    fields = form["fields"] | {"username": "editor", "password": stack_module.DEMO_PASSWORD}
+    logged_in = stack.request(
+        "POST",
+        "/admin/login/?next=/admin/",
+        data=urllib.parse.urlencode(fields).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        opener=editor,
+    )
+    assert logged_in.status == 302, logged_in.text[:2000]
+    story_list = stack.get("/admin/articles/article/", opener=editor)
+    assert story_list.status == 200
+    change_form = next(
+        link
+        for link in sorted(references(story_list.text).links)
+        if re.fullmatch(r"/admin/articles/article/\d+/change/", link)
+    )
+    admin_pages = ["/admin/", "/admin/articles/article/", change_form]
+
+    assets = set()
+    for path in [p for p in public_pages.values() if not p.endswith((".xml", ".txt", "/rss/"))]:
+        assets |= references(stack.get(path).text).assets
+    for path in admin_pages:
+        page = stack.get(path, opener=editor)
+        assert page.status == 200, f"{path}: {page.status}"
+        assets |= references(page.text).assets
+
+    static = sorted(a for a in assets if a.startswith("/static/"))
+    assert any("jquery-ui" in a for a in static), "the admin's language tabs load jQuery UI"
+    assert any("django_prose_editor" in a for a in static), "the rich-text editor is loaded"
+    failures = []
+    for asset in static:
+        response = stack.get(asset, headers={"Accept-Encoding": "gzip"})
+        cache_control = response.header("cache-control")
+        if response.status != 200:
+            failures.append(f"{asset}: {response.status}")
+        elif not HASHED.search(urllib.parse.urlsplit(asset).path):
+            failures.append(f"{asset}: not a hashed name")
+        elif "max-age=31536000" not in cache_control or "immutable" not in cache_control:
+            failures.append(f"{asset}: Cache-Control {cache_control!r}")
+    assert not failures, "\n".join(failures)
+
+    css = next(a for a in static if a.endswith(".css") and "site" in a)
+    compressed = stack.get(css, headers={"Accept-Encoding": "gzip"})
+    assert compressed.header("content-encoding") == "gzip"
+
+    media = sorted(a for a in assets if a.startswith("/media/"))
+    assert media, "the demo's photos are on the pages"
+    for asset in media:
+        response = stack.get(asset)
+        assert response.status == 200, asset
+        assert response.header("content-type").startswith("image/"), asset
+
+
+def test_healthz_reports_database_cache_and_version_and_is_never_cached(stack):
+    started = time.monotonic()
+    response = stack.get("/healthz")
+    elapsed = time.monotonic() - started
+    assert response.status == 200
+    body = json.loads(response.body)
+    assert body["database"] == "ok"
+    assert body["cache"] == "ok"
+    assert body["version"]
+    assert "no-store" in response.header("cache-control")
+    assert "set-cookie" not in response.headers
+    # Warm: a load balancer polls it every few seconds.
+    timings = []
+    for _ in range(5):
+        started = time.monotonic()
+        stack.get("/healthz")
+        timings.append(time.monotonic() - started)
+    assert min(timings) < 0.05, f"healthz took {timings} (first {elapsed:.3f} s)"
+
+
+def test_each_request_is_one_json_log_line_with_the_request_id_of_the_response(stack):
+    response = stack.get("/ky/rates/")
+    request_id = response.header("x-request-id")
+    time.sleep(0.5)  # the line is written after the response is sent
+    lines = [line for line in stack.log_lines() if line.get("request_id") == request_id]
+    assert len(lines) == 1, lines
+    assert lines[0]["path"] == "/ky/rates/"
+    assert lines[0]["status"] == 200
+    assert lines[0]["remote_addr"] == "127.0.0.1"
+
+
+def test_bad_input_gets_a_clean_4xx(stack):
+    huge = b"x" * (13 * 1024 * 1024)
+    too_big = stack.request(
+        "POST",
+        "/ky/",
+        data=huge,
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    assert too_big.status == 413
+
+    bad_host = stack.get("/ky/", headers={"Host": "evil.example"})
+    assert bad_host.status == 400
+    assert "Traceback" not in bad_host.text
+
+    forged = stack.get("/ky/", headers={"X-Forwarded-For": "::::not-an-address, <script>"})
+    assert forged.status == 200
+
+    for raw_path in (b"/ky/news/%FF%FE/", b"/%C0%AF", b"/ky/search/?q=%FF%FE"):
+        status = stack.raw_request(
+            b"GET " + raw_path + b" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        assert 200 <= status < 500 and status != 500, (raw_path, status)
+    assert stack.raw_request(b"GET /\xff\xfe HTTP/1.1\r\nHost: localhost\r\n\r\n") == 400
+
+    errors = [line for line in stack.log_lines() if line.get("status") == 500]
+    assert not errors, errors
