@@ -20,10 +20,13 @@ install: $(PY) .env
 	$(MAKE) --no-print-directory messages
 
 # Production: the application and its server, no test tools, no development .env.
-install-prod: $(PY)
+# (Reinstalled only when pyproject.toml changes, so a restart needs no network.)
+install-prod: $(VENV)/.installed-prod messages
+
+$(VENV)/.installed-prod: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
-	$(MAKE) --no-print-directory messages
+	@touch $@
 
 # A development SECRET_KEY of this checkout's own, so `manage.py` works without flags.
 .env:
@@ -46,16 +49,9 @@ run: install
 	DEBUG=1 $(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# The production server (docs/deployment.md); every setting comes from the environment.
-# It never changes the schema itself: with several application servers the migrations
-# run once, by `make migrate`, before the new code serves. It refuses to start on a
-# database that is behind the code.
+# The production server (docs/deployment.md): checks, collectstatic, gunicorn.
 serve: install-prod
-	$(PY) manage.py check
-	@$(PY) manage.py migrate --check >/dev/null 2>&1 || { \
-		echo "newsroom: the database has unapplied migrations; run 'make migrate' first." >&2; exit 1; }
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	HOST=$(HOST) PORT=$(PORT) exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py newsroom.wsgi:application
+	HOST=$(HOST) PORT=$(PORT) deploy/serve.sh
 
 # deploy/nginx/newsroom.conf with this host's values filled in (docs/deployment.md).
 nginx-config:

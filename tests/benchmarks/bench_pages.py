@@ -19,6 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
+# Production settings want these spelled out; the benchmark's default is SQLite.
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(__file__).resolve().parents[2]}/db.sqlite3")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
     os.environ.setdefault(name, "0")
 os.environ.setdefault("STATIC_MANIFEST", "0")
