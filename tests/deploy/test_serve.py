@@ -24,7 +24,11 @@ def test_serve_refuses_an_unmigrated_database_with_one_line():
             PORT=str(stack.free_port()),
         )
         result = subprocess.run(  # noqa: S603
-            ["deploy/serve.sh"], cwd=stack.ROOT, env=env, capture_output=True, text=True
+            [str(stack.ROOT / "deploy" / "serve.sh")],
+            cwd=stack.ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
         )
     finally:
         stack.drop_database(admin_url, name)
