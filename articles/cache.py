@@ -4,6 +4,8 @@ Keys carry a content version that is bumped whenever a story or a rubric is
 saved or deleted, so a fragment never outlives the content it shows.
 """
 
+import time
+
 from django.core.cache import cache
 
 VERSION_KEY = "articles:content-version"
@@ -30,3 +32,33 @@ def bump_content_version(**kwargs) -> None:
 
 def fragment_key(name: str, language: str) -> str:
     return f"articles:{name}:{language}:v{content_version()}"
+
+
+def archive_tag(day) -> str:
+    """The page-cache tag of one day's archive page."""
+    return f"archive-{day.isoformat()}"
+
+
+NO_SCHEDULED_STORY = 0.0
+
+
+def next_scheduled_publication() -> float | None:
+    """When the next scheduled story goes live (a Unix time), or None.
+
+    Asked by every cacheable page, so it is cached until content changes or the
+    moment passes.
+    """
+    from .models import Article
+
+    key = fragment_key("next-scheduled", "all")
+    moment = cache.get(key)
+    if moment is None or NO_SCHEDULED_STORY < moment <= time.time():
+        upcoming = (
+            Article.objects.scheduled()
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        moment = upcoming.timestamp() if upcoming else NO_SCHEDULED_STORY
+        cache.set(key, moment, FRAGMENT_TIMEOUT)
+    return moment or None

@@ -6,12 +6,19 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from newsroom.pagecache import add_tags
+
 from .dateline import agency_name
 from .models import Article, Rubric
 
 
 class LatestStoriesFeed(Feed):
     item_count = 30
+
+    def __call__(self, request, *args, **kwargs):
+        # Any change to a live story purges "feed" (articles/signals.py).
+        add_tags(request, "feed")
+        return super().__call__(request, *args, **kwargs)
 
     def title(self):
         return _("%(agency)s: latest news") % {"agency": self.agency()}

@@ -1,12 +1,102 @@
-"""Connect content changes to the fragment cache; nothing else happens here."""
+"""Connect content changes to the caches; nothing else happens here.
 
-from django.db.models.signals import post_delete, post_save
+Two caches listen: the fragments (rubric menu, most read), made stale all at once by a
+version bump, and the whole-page cache (newsroom/pagecache.py), purged by tag: exactly
+the pages that show the changed story, rubric, place or tag, where it was and where it
+now is. Receivers rather than calls in the admin because stories change from many
+places: the admin, the workflow, bulk actions, imports, the shell.
+"""
 
-from .cache import bump_content_version
-from .models import Article, Rubric
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
+
+from newsroom.pagecache import purge
+
+from .cache import archive_tag, bump_content_version
+from .models import Article, Place, Rubric, Tag, TaggedArticle
+
+
+def listing_tags(state: dict) -> list[str]:
+    """The pages that list a published (or scheduled) story in `state`."""
+    if state.get("status") != Article.Status.PUBLISHED or state.get("published_at") is None:
+        return []
+    day = timezone.localdate(state["published_at"])
+    return [
+        "home",
+        "feed",
+        "sitemap",
+        "search",
+        f"rubric-list-{state['rubric_id']}",
+        archive_tag(day),
+    ]
+
+
+def _state(article: Article) -> dict:
+    return {
+        "status": article.status,
+        "published_at": article.published_at,
+        "rubric_id": article.rubric_id,
+    }
+
+
+def remember_state(sender, instance, raw=False, **kwargs):
+    """Where the story was listed before this save (one query, on writes only)."""
+    if raw or instance.pk is None:
+        instance._listed_before = {}
+        return
+    before = Article.objects.filter(pk=instance.pk).values("status", "published_at", "rubric_id")
+    instance._listed_before = before.first() or {}
+
+
+def story_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    before = getattr(instance, "_listed_before", {})
+    tags = set(listing_tags(before)) | set(listing_tags(_state(instance)))
+    if tags:
+        # Its own page, every page showing its card, and its tag pages.
+        tags.add(f"story-{instance.pk}")
+        tags.update(f"tag-list-{pk}" for pk in instance.tags.values_list("pk", flat=True))
+        purge(tags)
+
+
+def story_deleted(sender, instance, **kwargs):
+    tags = set(listing_tags(_state(instance)))
+    if tags:
+        purge(tags | {f"story-{instance.pk}"})
+
+
+def story_tags_changed(sender, instance, action, pk_set, **kwargs):
+    """Tags added to or removed from a published story change those tag pages."""
+    if action not in ("post_add", "post_remove", "pre_clear") or not isinstance(instance, Article):
+        return
+    if not listing_tags(_state(instance)):
+        return
+    if action == "pre_clear":
+        pk_set = set(instance.tags.values_list("pk", flat=True))
+    purge({f"story-{instance.pk}", *(f"tag-list-{pk}" for pk in pk_set or ())})
+
+
+def rubric_changed(sender, instance, **kwargs):
+    purge({"menu", f"rubric-{instance.pk}", f"rubric-list-{instance.pk}"})
+
+
+def place_changed(sender, instance, **kwargs):
+    purge({f"place-{instance.pk}"})
+
+
+def tag_changed(sender, instance, **kwargs):
+    purge({f"tag-{instance.pk}", f"tag-list-{instance.pk}"})
 
 
 def connect() -> None:
     for model in (Article, Rubric):
         post_save.connect(bump_content_version, sender=model, dispatch_uid=f"bump-{model}-save")
         post_delete.connect(bump_content_version, sender=model, dispatch_uid=f"bump-{model}-delete")
+    pre_save.connect(remember_state, sender=Article, dispatch_uid="pagecache-story-before")
+    post_save.connect(story_saved, sender=Article, dispatch_uid="pagecache-story-saved")
+    post_delete.connect(story_deleted, sender=Article, dispatch_uid="pagecache-story-deleted")
+    m2m_changed.connect(story_tags_changed, sender=TaggedArticle, dispatch_uid="pagecache-tags")
+    for model, receiver in ((Rubric, rubric_changed), (Place, place_changed), (Tag, tag_changed)):
+        post_save.connect(receiver, sender=model, dispatch_uid=f"pagecache-{model}-save")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"pagecache-{model}-delete")

@@ -7,6 +7,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("news/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("read/<int:pk>/", views.count_read, name="count_read"),
     path("rubric/<slug:slug>/", views.RubricView.as_view(), name="rubric"),
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("archive/", views.ArchiveView.as_view(), name="archive"),

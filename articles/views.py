@@ -3,21 +3,25 @@
 import re
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 
+from newsroom.pagecache import add_tags, story_tags
+
+from .cache import archive_tag
 from .dateline import agency_name
 from .models import LANGUAGE_CODES, Article, Rubric, Tag
+from .readership import record_read
 from .search import (
     MAX_QUERY_LENGTH,
     clean_query,
@@ -67,25 +71,19 @@ class PublicPageMixin:
                 urls[code] = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
         return urls
 
+    # What every page's header and sidebar show (the rates widget, the rubric menu);
+    # the most-read box tags its own stories.
+    page_tags = ("rates", "menu")
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["alternate_urls"] = self.get_alternate_urls()
+        add_tags(self.request, *self.page_tags, *self.get_cache_tags(context))
         return context
 
-    def render_to_response(self, context, **response_kwargs):
-        """Remember the language the reader last read in, for the next visit to `/`."""
-        response = super().render_to_response(context, **response_kwargs)
-        language = translation.get_language()
-        if self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 60 * 60,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            )
-        return response
+    def get_cache_tags(self, context):
+        """What this page shows, for the page cache's purges."""
+        return []
 
 
 class StoryListMixin(PublicPageMixin):
@@ -94,6 +92,9 @@ class StoryListMixin(PublicPageMixin):
 
     def get_queryset(self):
         return Article.objects.live().for_listing()
+
+    def get_cache_tags(self, context):
+        return story_tags(context.get("stories") or [])
 
 
 class HomeView(PublicPageMixin, TemplateView):
@@ -114,6 +115,12 @@ class HomeView(PublicPageMixin, TemplateView):
             rubric_blocks=self.rubric_blocks(others),
             **kwargs,
         )
+
+    def get_cache_tags(self, context):
+        shown = [context["main_story"], *context["latest"]]
+        for block in context["rubric_blocks"]:
+            shown += block["stories"]
+        return ["home", *story_tags(shown)]
 
     def rubric_blocks(self, stories):
         """The newest stories of every active rubric, in one query.
@@ -160,6 +167,10 @@ class RubricView(StoryListMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(rubric=self.rubric, **kwargs)
 
+    def get_cache_tags(self, context):
+        pk = self.rubric.pk
+        return [f"rubric-{pk}", f"rubric-list-{pk}", *super().get_cache_tags(context)]
+
 
 class TagView(StoryListMixin, ListView):
     """Stories with a tag; the tag page exists in the languages the tag is named in."""
@@ -181,6 +192,10 @@ class TagView(StoryListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+    def get_cache_tags(self, context):
+        pk = self.tag.pk
+        return [f"tag-{pk}", f"tag-list-{pk}", *super().get_cache_tags(context)]
 
 
 class ArchiveView(RedirectView):
@@ -223,6 +238,9 @@ class ArchiveDayView(StoryListMixin, ListView):
             **kwargs,
         )
 
+    def get_cache_tags(self, context):
+        return [archive_tag(self.day), *super().get_cache_tags(context)]
+
     @staticmethod
     def local_day(moment):
         return timezone.localdate(moment) if moment else None
@@ -262,25 +280,21 @@ class SearchView(StoryListMixin, ListView):
             story.highlighted_title = highlighted_title(story, query=self.query)
         return context
 
-
-class CountingTemplateResponse(TemplateResponse):
-    """Runs `after_close` callbacks once the response has gone to the reader."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.after_close = []
-
-    def close(self):
-        super().close()
-        for callback in self.after_close:
-            callback()
+    def get_cache_tags(self, context):
+        return ["search", *super().get_cache_tags(context)]
 
 
 class ArticleDetailView(PublicPageMixin, DetailView):
-    """A story. Readers see it only while it is live in their language; staff preview it."""
+    """A story. Readers see it only while it is live in their language; staff preview it.
 
-    response_class = CountingTemplateResponse
+    The page itself writes nothing, so it can be cached whole: readers are counted by
+    the small request `count_read` answers (static/js/site.js sends it).
+    """
+
     related_count = 4
+    # Stories published just before this one that may be related: a bounded slice,
+    # so the page costs the same with a thousand stories or a million.
+    related_window = 200
 
     def get_queryset(self):
         stories = Article.objects.select_related("rubric", "place").prefetch_related("tags")
@@ -347,30 +361,53 @@ class ArticleDetailView(PublicPageMixin, DetailView):
         return data
 
     def related(self, story):
-        """Live stories sharing the most tags with this one, then the same rubric's newest."""
+        """Stories sharing the most tags with this one, then the same rubric's newest.
+
+        Only the `related_window` stories published around it (two index range scans,
+        half before and half after) are ranked, so the cost does not grow with the
+        archive.
+        """
         tag_ids = [tag.pk for tag in story.tags.all()]
+        moment = story.published_at or timezone.now()
+        live = Article.objects.live().exclude(pk=story.pk).values("pk")
+        half = self.related_window // 2
+        before = live.filter(published_at__lte=moment).order_by("-published_at", "-id")[:half]
+        after = live.filter(published_at__gt=moment).order_by("published_at", "id")[:half]
         return list(
-            Article.objects.live()
-            .for_listing()
+            Article.objects.for_listing()
+            .filter(Q(pk__in=before) | Q(pk__in=after))
             .filter(Q(rubric_id=story.rubric_id) | Q(tags__in=tag_ids))
-            .exclude(pk=story.pk)
             .annotate(shared=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
             .order_by("-shared", "-published_at", "-id")[: self.related_count]
         )
+
+    def get_cache_tags(self, context):
+        story = self.object
+        tags = [f"story-{story.pk}", f"rubric-{story.rubric_id}"]
+        if story.place_id:
+            tags.append(f"place-{story.place_id}")
+        tags += [f"tag-{tag.pk}" for tag in context["tags"]]
+        return [*tags, *story_tags(context["related"])]
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
         if self.preview:
             add_never_cache_headers(response)
-        elif not (self.request.user.is_staff or self.is_bot()):
-            pk = self.object.pk
-            response.after_close.append(
-                lambda: Article.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
-            )
         return response
 
-    def is_bot(self):
-        return bool(BOT_USER_AGENT.search(self.request.headers.get("User-Agent", "")))
+
+@csrf_exempt
+@require_POST
+def count_read(request, pk):
+    """One reader read story `pk` (sent by the story page's script, not by robots).
+
+    Exempt from CSRF: it only adds one to a counter, and the page that sends it is the
+    same for every reader. Bots and staff are not counted.
+    """
+    user_agent = request.headers.get("User-Agent", "")
+    if not (BOT_USER_AGENT.search(user_agent) or request.user.is_staff):
+        record_read(article_id=pk)
+    return HttpResponse(status=204)
 
 
 class RobotsView(TemplateView):

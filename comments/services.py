@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from articles.models import Article
+from newsroom.pagecache import purge
 
 from .models import Comment, StopWord
 
@@ -171,9 +172,10 @@ def comment_counts_refresh(*, article_ids: Iterable[int]) -> None:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    Article.objects.filter(pk__in=set(article_ids)).update(
-        comment_count=Coalesce(Subquery(visible), 0)
-    )
+    article_ids = set(article_ids)
+    Article.objects.filter(pk__in=article_ids).update(comment_count=Coalesce(Subquery(visible), 0))
+    # The stories' pages, and every card showing their counts, are fetched anew.
+    purge(f"story-{pk}" for pk in article_ids)
 
 
 @transaction.atomic

@@ -64,6 +64,9 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags and 304s for every page; the page cache marks what shared caches may keep.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "newsroom.pagecache.PageCacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,6 +110,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
+
+# The whole-page cache (newsroom/pagecache.py): anonymous readers' pages, kept whole
+# and purged by tag on every change they show; and the front cache purged with it.
+NEWSROOM_PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+NEWSROOM_PAGE_CACHE_ALIAS = "default"
+NEWSROOM_PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/static/", "/media/", "/healthz", "/i18n/")
+NEWSROOM_STALE_WHILE_REVALIDATE = env.int("PAGE_CACHE_STALE_SECONDS", default=30)
+NEWSROOM_FRONT_CACHE_PURGE_URLS = env.list("FRONT_CACHE_PURGE_URLS", default=[])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -165,6 +177,8 @@ THUMBNAIL_ALIASES = {
 }
 
 LOGIN_URL = "admin:login"
+# A comment refused for its CSRF token comes back with what was typed (comments.views).
+CSRF_FAILURE_VIEW = "comments.views.csrf_failure"
 
 # The agency's name as it appears in datelines, per language.
 NEWSROOM_AGENCY_NAME = {

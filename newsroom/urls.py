@@ -4,28 +4,28 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
-from django.views.decorators.cache import cache_page
 
 from articles import views as article_views
 from articles.sitemaps import sitemaps
+from newsroom.pagecache import tagged
 from newsroom.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", article_views.language_home, name="language_home"),
     re_path(r"^kg/(?P<rest>.*)$", article_views.legacy_kyrgyz_prefix),
-    path("robots.txt", article_views.RobotsView.as_view(), name="robots"),
+    path("robots.txt", tagged("robots")(article_views.RobotsView.as_view()), name="robots"),
+    # The sitemap is the costliest page we have (see docs/benchmarks.md): the page
+    # cache keeps it until a story is published, changed or taken down.
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        tagged("sitemap")(sitemap_views.index),
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
-    # Rendering every story's URL with its alternates is the costliest page we
-    # have (see docs/benchmarks.md); crawlers can live with five minutes' delay.
     path(
         "sitemap-<section>.xml",
-        cache_page(300)(sitemap_views.sitemap),
+        tagged("sitemap")(sitemap_views.sitemap),
         {"sitemaps": sitemaps},
         name="sitemap_section",
     ),

@@ -4,6 +4,8 @@ from datetime import timedelta
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from newsroom.pagecache import add_tags
+
 from .charts import line_chart
 from .forms import ConverterForm
 from .models import Rate
@@ -28,6 +30,7 @@ class RatesView(TemplateView):
         converter = ConverterForm(
             self.request.GET if "amount" in self.request.GET else None, values=values
         )
+        add_tags(self.request, "rates", "menu")
         context |= {
             "summary": summary,
             "charts": self.charts(summary),

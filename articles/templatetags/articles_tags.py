@@ -16,6 +16,7 @@ from easy_thumbnails.files import get_thumbnailer
 from articles.cache import FRAGMENT_TIMEOUT, MOST_READ_TIMEOUT, fragment_key
 from articles.dateline import agency_name as dateline_agency_name
 from articles.models import LANGUAGE_CODES, Article, Rubric
+from newsroom.pagecache import add_tags
 
 register = template.Library()
 
@@ -45,22 +46,28 @@ def rubric_menu(context):
     }
 
 
-@register.inclusion_tag("includes/most_read.html")
-def most_read():
+@register.simple_tag
+def language_cookie_name():
+    return settings.LANGUAGE_COOKIE_NAME
+
+
+@register.inclusion_tag("includes/most_read.html", takes_context=True)
+def most_read(context):
     """The most read live stories of the last week, cached per language."""
     language = translation.get_language()
-    key = fragment_key("most-read", language)
+    key = fragment_key("most-read-ids", language)
     items = cache.get(key)
     if items is None:
         since = timezone.now() - timedelta(days=MOST_READ_DAYS)
         items = [
-            {"title": story.title, "url": story.get_absolute_url()}
+            {"pk": story.pk, "title": story.title, "url": story.get_absolute_url()}
             for story in Article.objects.live(language)
             .filter(published_at__gte=since)
             .order_by("-view_count", "-published_at")
             .only("title_ky", "title_ru", "slug")[:MOST_READ_COUNT]
         ]
         cache.set(key, items, MOST_READ_TIMEOUT)
+    add_tags(context.get("request"), *(f"story-{item['pk']}" for item in items))
     return {"items": items}
 
 

@@ -27,12 +27,15 @@ def comments_block(context, article):
     if article.comments_open:
         replying_to = _reply_target(request, comments)
         initial = {"parent": replying_to.pk} if replying_to else {}
-        form = CommentForm(article=article, initial=initial)
+        # The story page is cached whole and shared: this reader's CSRF and fill-time
+        # tokens are fetched by static/js/site.js when the form is first used.
+        form = CommentForm(article=article, initial=initial | {"started": ""})
     return {
         "article": article,
         "comments": comments,
         "form": form,
         "replying_to": replying_to,
+        "deferred_tokens": True,
         "comment_messages": _comment_messages(request),
         "csrf_token": context.get("csrf_token"),
         "request": request,

@@ -1,0 +1,309 @@
+"""The whole-page cache: anonymous readers' pages kept whole, purged by tag, never stale.
+
+How a page gets cached
+    A public view names what its page shows with `add_tags(request, ...)` ("story-12",
+    "rubric-list-3", "rates", ...). For an anonymous GET that sets no cookie,
+    `PageCacheHeadersMiddleware` turns those tags into the `xkey` header (the tag header
+    Varnish's xkey module reads) and a `Cache-Control` for shared caches. The WSGI
+    wrapper `PageCache` around the application stores such responses in the cache and
+    serves them on the next request, before Django is even entered; a front cache
+    (Varnish, deploy/varnish/) does the same one step further out.
+
+How a page stops being cached
+    `purge(tags)` (run after the transaction commits) stamps each tag with the time of
+    the purge. A stored page is served only while every tag it carries was last purged
+    before the page started to render, so a page rendered from old data can never be
+    stored as new. The same tags are sent to the front cache (`front_cache()`).
+
+    Nothing is cached past the next scheduled publication: a page's lifetime ends when
+    the next scheduled story goes live, so that story is on every cached page within
+    moments of its time, with no job to run.
+
+A cache that is down is a miss: the page is rendered, nothing is stored, nothing fails.
+"""
+
+import hashlib
+import logging
+import pickle
+import time
+import uuid
+from collections.abc import Iterable
+from functools import wraps
+from http.cookies import SimpleCookie
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.utils.cache import patch_cache_control
+
+logger = logging.getLogger(__name__)
+
+TAG_HEADER = "xkey"
+PAGE_PREFIX = "pagecache:page:"
+TAG_PREFIX = "pagecache:tag:"
+# Clocks of two application servers may differ a little: a page whose rendering started
+# within this margin after a purge of one of its tags is not trusted.
+CLOCK_MARGIN = 1.0
+
+
+# Headers that belong to one response, never to a stored page.
+PER_RESPONSE_HEADERS = {"set-cookie", "date", "x-request-id", "age"}
+
+
+def request_id(environ) -> str:
+    """The front server's request id when it sent a well-formed one, else a new one."""
+    given = environ.get("HTTP_X_REQUEST_ID", "")
+    if len(given) == 32 and all(c in "0123456789abcdef" for c in given):
+        return given
+    return uuid.uuid4().hex
+
+
+def page_ttl() -> int:
+    return settings.NEWSROOM_PAGE_CACHE_SECONDS
+
+
+def add_tags(request, *tags: str) -> None:
+    """Say that the page answering `request` shows what `tags` name."""
+    if request is None:
+        return
+    if not hasattr(request, "cache_tags"):
+        request.cache_tags = set()
+    request.cache_tags.update(tag for tag in tags if tag)
+
+
+def tagged(*tags: str):
+    """Decorate a view whose page shows what `tags` name (sitemaps, robots.txt)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            add_tags(request, *tags)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def story_tags(stories: Iterable) -> list[str]:
+    return [f"story-{story.pk}" for story in stories if story is not None]
+
+
+def _cache():
+    return caches[settings.NEWSROOM_PAGE_CACHE_ALIAS]
+
+
+def purge(tags: Iterable[str]) -> None:
+    """Every page showing one of `tags` is fetched anew, here and in the front cache.
+
+    Called inside a transaction, the purge waits for the commit: a page rendered
+    between the purge and the commit would show the old data under a fresh stamp.
+    """
+    tags = sorted(set(tags))
+    if tags:
+        transaction.on_commit(lambda: _purge_now(tags))
+
+
+def _purge_now(tags: list[str]) -> None:
+    stamp = time.time()
+    try:
+        _cache().set_many({TAG_PREFIX + tag: stamp for tag in tags}, timeout=None)
+    except Exception:  # a cache outage loses nothing: pages stored there are gone too
+        logger.warning("page cache: purge of %s not stored", tags, exc_info=True)
+    from newsroom.frontcache import front_cache
+
+    front_cache().purge(tags)
+
+
+def next_scheduled_publication() -> float | None:
+    """When the next scheduled story goes live (a Unix time), if one is waiting."""
+    from articles.cache import next_scheduled_publication
+
+    return next_scheduled_publication()
+
+
+def shared_cache_seconds() -> int:
+    """How long a shared cache may keep a page rendered now."""
+    seconds = page_ttl()
+    upcoming = next_scheduled_publication()
+    if upcoming is not None:
+        seconds = min(seconds, max(0, int(upcoming - time.time())))
+    return seconds
+
+
+def request_is_anonymous(cookie_header: str) -> bool:
+    """No session and no pending message: the page is the same for every reader."""
+    if not cookie_header:
+        return True
+    try:
+        cookies = SimpleCookie(cookie_header)
+    except Exception:  # a cookie header we cannot parse is a reader of its own
+        return False
+    personal = {settings.SESSION_COOKIE_NAME, "messages"}
+    return not personal.intersection(cookies.keys())
+
+
+class PageCacheHeadersMiddleware:
+    """Mark anonymous, cookie-free public pages as cacheable, with their tags.
+
+    Everything else (the admin, previews, logged-in readers, POSTs, pages setting a
+    cookie, errors) gets no tag header, so no cache keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        tags = getattr(request, "cache_tags", None)
+        if (
+            tags
+            and request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and not response.cookies
+            and not response.has_header("Cache-Control")
+            and request_is_anonymous(request.headers.get("Cookie", ""))
+        ):
+            seconds = shared_cache_seconds()
+            if seconds > 0:
+                response[TAG_HEADER] = " ".join(sorted(tags))
+                # Browsers check back every time (a 304 when nothing changed); shared
+                # caches keep the page until a purge, and may serve it a little longer
+                # while they fetch the new one.
+                patch_cache_control(
+                    response,
+                    public=True,
+                    max_age=0,
+                    s_maxage=seconds,
+                    stale_while_revalidate=settings.NEWSROOM_STALE_WHILE_REVALIDATE,
+                )
+        return response
+
+
+class PageCache:
+    """WSGI wrapper serving stored pages without entering Django.
+
+    The key is the host and the full path; the language is part of every public path.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if not self.may_serve(environ):
+            return self.application(environ, start_response)
+        key = self.key(environ)
+        stored = self.lookup(key)
+        if stored is not None:
+            return self.replay(stored, environ, start_response)
+        return self.render_and_store(key, environ, start_response)
+
+    @staticmethod
+    def may_serve(environ) -> bool:
+        return (
+            settings.NEWSROOM_PAGE_CACHE
+            and environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+            and not environ.get("PATH_INFO", "").startswith(settings.NEWSROOM_PAGE_CACHE_SKIP)
+            and request_is_anonymous(environ.get("HTTP_COOKIE", ""))
+        )
+
+    @staticmethod
+    def key(environ) -> str:
+        raw = "|".join(
+            (
+                environ.get("HTTP_HOST", ""),
+                environ.get("PATH_INFO", ""),
+                environ.get("QUERY_STRING", ""),
+            )
+        )
+        return PAGE_PREFIX + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+
+    def lookup(self, key: str):
+        try:
+            cache = _cache()
+            raw = cache.get(key)
+            if raw is None:
+                return None
+            page = pickle.loads(raw)  # noqa: S301 (written by this module only)
+            if page["expires"] <= time.time():
+                return None
+            stamps = cache.get_many([TAG_PREFIX + tag for tag in page["tags"]])
+        except Exception:
+            logger.warning("page cache: lookup failed", exc_info=True)
+            return None
+        for tag in page["tags"]:
+            stamp = stamps.get(TAG_PREFIX + tag)
+            if stamp is None or stamp + CLOCK_MARGIN >= page["started"]:
+                return None
+        return page
+
+    def replay(self, page, environ, start_response):
+        headers = list(page["headers"])
+        headers.append(("X-Request-ID", request_id(environ)))
+        age = int(time.time() - page["stored"])
+        headers.append(("Age", str(max(age, 0))))
+        headers.append(("X-Page-Cache", "hit"))
+        etag = next((v for k, v in page["headers"] if k.lower() == "etag"), None)
+        if etag and etag in (environ.get("HTTP_IF_NONE_MATCH") or ""):
+            kept = {"etag", "cache-control", "vary", "xkey", "content-language"}
+            start_response("304 Not Modified", [(k, v) for k, v in headers if k.lower() in kept])
+            return [b""]
+        start_response(page["status"], headers)
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return [b""]
+        return [page["body"]]
+
+    def render_and_store(self, key, environ, start_response):
+        started = time.time()
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.application(environ, capture)
+        headers = captured.get("headers") or []
+        tags = next((v for k, v in headers if k.lower() == TAG_HEADER), "")
+        if not tags or not captured.get("status", "").startswith("200"):
+            return result
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        self.store(key, started, captured["status"], headers, tags.split(), body)
+        return [body]
+
+    def store(self, key, started, status, headers, tags, body) -> None:
+        seconds = self.shared_seconds(headers)
+        if seconds <= 0:
+            return
+        now = time.time()
+        page = {
+            "status": status,
+            "headers": [(k, v) for k, v in headers if k.lower() not in PER_RESPONSE_HEADERS],
+            "body": body,
+            "tags": tags,
+            "started": started,
+            "stored": now,
+            "expires": now + seconds,
+        }
+        try:
+            cache = _cache()
+            # A tag never purged yet gets its first stamp now, older than this page.
+            for tag in tags:
+                cache.add(TAG_PREFIX + tag, 0.0, timeout=None)
+            cache.set(key, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL), seconds)
+        except Exception:
+            logger.warning("page cache: store failed", exc_info=True)
+
+    @staticmethod
+    def shared_seconds(headers) -> int:
+        control = next((v for k, v in headers if k.lower() == "cache-control"), "")
+        for part in control.split(","):
+            name, _, value = part.strip().partition("=")
+            if name == "s-maxage" and value.isdigit():
+                return int(value)
+        return 0
