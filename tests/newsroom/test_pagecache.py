@@ -1,0 +1,253 @@
+"""The whole-page cache: what it keeps, when it lets go, and that it never serves stale.
+
+Requests go through the WSGI application with the page cache in front, as gunicorn
+calls it; purges run when the transaction commits, as in production.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import RequestFactory
+from django.utils import timezone
+
+from articles import readership
+from comments import services as comment_services
+from comments.models import Comment
+from newsroom.pagecache import PageCache
+from tests.factories import make_article, make_rubric, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+class Reader:
+    """An anonymous browser talking to the cached WSGI application."""
+
+    def __init__(self):
+        self.application = PageCache(WSGIHandler())
+
+    def get(self, path, **headers):
+        environ = RequestFactory().get(path, **headers).environ
+        answer = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            answer["status"] = int(status.split()[0])
+            answer["headers"] = {k.lower(): v for k, v in response_headers}
+
+        body = b"".join(self.application(environ, start_response))
+        answer["body"] = body.decode()
+        answer["hit"] = answer["headers"].get("x-page-cache") == "hit"
+        return answer
+
+
+@pytest.fixture
+def reader():
+    # As Django's test client does: the test's transaction must outlive each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield Reader()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def publish(django_capture_on_commit_callbacks):
+    """Run a change and its after-commit purges, as a committed admin save does."""
+
+    def run(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            return change()
+
+    return run
+
+
+def test_a_public_page_is_served_from_the_cache_the_second_time(reader, django_assert_num_queries):
+    story = make_article()
+    first = reader.get("/ky/")
+    assert first["status"] == 200 and not first["hit"]
+    assert story.title_ky in first["body"]
+    with django_assert_num_queries(0):
+        second = reader.get("/ky/")
+    assert second["hit"]
+    assert second["body"] == first["body"]
+    assert second["headers"]["x-request-id"] != first["headers"]["x-request-id"]
+    assert "set-cookie" not in second["headers"]
+
+
+def test_cacheable_pages_say_so_to_shared_caches_with_their_tags(client):
+    rubric = make_rubric(name_ky="Саясат", name_ru="Политика")
+    story = make_article(rubric=rubric)
+    response = client.get(f"/ky/news/{story.slug}/")
+    control = response["Cache-Control"]
+    assert "public" in control and "max-age=0" in control
+    assert re.search(r"s-maxage=\d+", control) and "stale-while-revalidate=30" in control
+    tags = response["xkey"].split()
+    assert {f"story-{story.pk}", f"rubric-{rubric.pk}", "rates", "menu"} <= set(tags)
+    assert response.has_header("ETag")
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/login/", "/ky/comments/tokens/", "/healthz", "/ky/news/no-such-story/"]
+)
+def test_pages_that_are_not_public_content_are_never_stored(reader, path):
+    reader.get(path)
+    assert not reader.get(path)["hit"]
+
+
+def test_logged_in_readers_and_pending_messages_bypass_the_cache(client, reader):
+    make_article()
+    reader.get("/ky/")
+    assert reader.get("/ky/")["hit"]
+    client.force_login(make_user(role="Editor"))
+    session = client.cookies["sessionid"].value
+    assert not reader.get("/ky/", HTTP_COOKIE=f"sessionid={session}")["hit"]
+    assert not reader.get("/ky/", HTTP_COOKIE="messages=abc")["hit"]
+    assert reader.get("/ky/", HTTP_COOKIE="django_language=ky")["hit"]
+
+
+def test_publishing_a_story_purges_the_pages_that_list_it(reader, publish):
+    politics, sport = make_rubric(name_ky="Саясат"), make_rubric(name_ky="Спорт")
+    make_article(rubric=politics)
+    make_article(rubric=sport)
+    for path in ("/ky/", f"/ky/rubric/{politics.slug_ky}/", f"/ky/rubric/{sport.slug_ky}/"):
+        reader.get(path)
+        assert reader.get(path)["hit"], path
+
+    fresh = publish(lambda: make_article(rubric=politics, title_ky="Жаңы кабар"))
+    home = reader.get("/ky/")
+    assert not home["hit"] and "Жаңы кабар" in home["body"]
+    assert "Жаңы кабар" in reader.get(f"/ky/rubric/{politics.slug_ky}/")["body"]
+    # Exactly those pages: the other rubric's page is still served from the cache.
+    assert reader.get(f"/ky/rubric/{sport.slug_ky}/")["hit"]
+    assert reader.get(f"/ky/news/{fresh.slug}/")["status"] == 200
+
+
+def test_editing_a_live_story_purges_every_page_showing_it(reader, publish):
+    story = make_article(title_ky="Эски аталыш")
+    story_path = f"/ky/news/{story.slug}/"
+    for path in ("/ky/", story_path):
+        reader.get(path)
+        assert reader.get(path)["hit"]
+
+    def edit():
+        story.title_ky = "Жаңы аталыш"
+        story.save()
+
+    publish(edit)
+    assert "Жаңы аталыш" in reader.get("/ky/")["body"]
+    assert "Жаңы аталыш" in reader.get(story_path)["body"]
+
+
+def test_unpublishing_takes_the_story_off_the_cached_pages(reader, publish):
+    story = make_article(title_ky="Жарыялангыс")
+    reader.get("/ky/")
+    reader.get(f"/ky/news/{story.slug}/")
+
+    def unpublish():
+        story.status = story.Status.UNPUBLISHED
+        story.save()
+
+    publish(unpublish)
+    assert "Жарыялангыс" not in reader.get("/ky/")["body"]
+    assert reader.get(f"/ky/news/{story.slug}/")["status"] == 404
+
+
+def test_a_draft_saved_purges_nothing(reader, publish):
+    story = make_article()
+    reader.get("/ky/")
+    publish(lambda: make_article(rubric=story.rubric, status="draft", published_at=None))
+    assert reader.get("/ky/")["hit"]
+
+
+def test_approving_a_comment_purges_its_story_page(reader, publish):
+    story = make_article()
+    path = f"/ky/news/{story.slug}/"
+    comment = Comment.objects.create(
+        article=story, name="Окурман", text="Макул пикир.", language="ky"
+    )
+    reader.get(path)
+    assert reader.get(path)["hit"]
+    moderator = make_user(role="Moderator")
+    publish(lambda: comment_services.comment_approve(comment=comment, user=moderator))
+    page = reader.get(path)
+    assert not page["hit"] and "Макул пикир." in page["body"]
+
+
+def test_new_rates_purge_every_page(reader, publish):
+    from tests.rates.factories import make_currency, make_rate
+
+    make_article()
+    reader.get("/ky/")
+    currency = make_currency("USD")
+    publish(lambda: make_rate(currency, timezone.localdate(), "87.45"))
+    assert not reader.get("/ky/")["hit"]
+
+
+def test_a_scheduled_story_appears_at_its_time_without_any_purge(reader, time_machine):
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    make_article(title_ky="Мурунку")
+    make_article(title_ky="Кийинки", published_at=start + timedelta(minutes=5))
+    home = reader.get("/ky/")
+    assert "Кийинки" not in home["body"]
+    assert reader.get("/ky/")["hit"]
+    time_machine.move_to(start + timedelta(minutes=5, seconds=1), tick=False)
+    home = reader.get("/ky/")
+    assert not home["hit"] and "Кийинки" in home["body"]
+
+
+def test_conditional_get_answers_304_from_the_cache(reader):
+    make_article()
+    first = reader.get("/ky/")
+    etag = first["headers"]["etag"]
+    again = reader.get("/ky/", HTTP_IF_NONE_MATCH=etag)
+    assert again["status"] == 304 and again["body"] == ""
+
+
+def test_a_purge_stamped_after_a_render_began_makes_that_page_untrusted(reader, time_machine):
+    """The render may have read the data from before the change: it is never served."""
+    from newsroom import pagecache
+
+    time_machine.move_to(timezone.now(), tick=False)
+    story = make_article()
+    reader.get("/ky/")  # rendered and stored at this very moment
+    pagecache._purge_now([f"story-{story.pk}"])  # the purge lands at the same moment
+    assert not reader.get("/ky/")["hit"]
+    time_machine.shift(timedelta(seconds=5))
+    reader.get("/ky/")  # a render begun well after the purge is stored and served
+    assert reader.get("/ky/")["hit"]
+
+
+def test_with_the_cache_down_pages_are_rendered_and_nothing_fails(reader, settings):
+    from tests.deploy.stack import free_port
+
+    make_article(title_ky="Кэшсиз")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "IGNORE_EXCEPTIONS": True},
+        }
+    }
+    page = reader.get("/ky/")
+    assert page["status"] == 200 and "Кэшсиз" in page["body"]
+    assert not reader.get("/ky/")["hit"]
+
+
+def test_reads_counted_on_a_cached_story_page(client, reader):
+    story = make_article()
+    path = f"/ky/news/{story.slug}/"
+    reader.get(path)
+    page = reader.get(path)
+    assert page["hit"]
+    read_url = re.search(r'data-read-url="([^"]+)"', page["body"]).group(1)
+    client.post(read_url)
+    client.post(read_url)
+    readership.flush_reads()
+    story.refresh_from_db()
+    assert story.view_count == 2
