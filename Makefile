@@ -8,8 +8,11 @@ PORT ?= 8000
 NGINX_LISTEN ?= 80
 SERVER_NAME ?= localhost
 NGINX_CONF ?= deploy/nginx/newsroom.rendered.conf
+VARNISH_VCL ?= deploy/varnish/newsroom.rendered.vcl
+# What nginx proxies to: gunicorn, or Varnish when it stands in between.
+UPSTREAM ?= $(HOST):$(PORT)
 
-.PHONY: nginx-config install install-prod messages catalogs run serve migrate test lint check-migrations bench e2e-deps stack-deps clean
+.PHONY: nginx-config varnish-config install install-prod messages catalogs run serve migrate test lint check-migrations bench e2e-deps stack-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -56,11 +59,17 @@ serve: install-prod
 # deploy/nginx/newsroom.conf with this host's values filled in (docs/deployment.md).
 nginx-config:
 	@sed -e 's|@LISTEN@|$(NGINX_LISTEN)|g' -e 's|@SERVER_NAME@|$(SERVER_NAME)|g' \
-		-e 's|@UPSTREAM@|$(HOST):$(PORT)|g' \
+		-e 's|@UPSTREAM@|$(UPSTREAM)|g' \
 		-e 's|@STATIC_ROOT@|$(or $(STATIC_ROOT),$(CURDIR)/staticfiles)|g' \
 		-e 's|@MEDIA_ROOT@|$(or $(MEDIA_ROOT),$(CURDIR)/media)|g' \
 		deploy/nginx/newsroom.conf > $(NGINX_CONF)
 	@echo "wrote $(NGINX_CONF)"
+
+# deploy/varnish/newsroom.vcl pointing at this host's gunicorn (docs/deployment.md).
+varnish-config:
+	@sed -e 's|@BACKEND_HOST@|$(HOST)|g' -e 's|@BACKEND_PORT@|$(PORT)|g' \
+		deploy/varnish/newsroom.vcl > $(VARNISH_VCL)
+	@echo "wrote $(VARNISH_VCL)"
 
 migrate: $(PY)
 	$(PY) manage.py migrate --noinput
