@@ -363,10 +363,10 @@ def create_backup(
                     archive.add(work_dir / member, arcname=f"{stem}/{member}")
                 for path, member in media:
                     archive.add(path, arcname=f"{stem}/{member}", recursive=False)
+            partial.chmod(0o600)  # it holds password hashes and readers' e-mail addresses
             partial.replace(final)
         except OSError as exc:
             raise BackupError(f"Writing {final} failed: {exc}") from exc
-    final.chmod(0o600)  # it holds password hashes and readers' e-mail addresses
     removed = _prune(folder, keep=keep, progress=progress) if keep else []
     return BackupReport(path=final, manifest=manifest, removed=removed)
 

@@ -164,6 +164,7 @@ def test_the_archive_holds_a_manifest_and_checksums_anyone_can_verify(sqlite_sit
     SHA256SUMS in `sha256sum -c` format covering the dump and every media file."""
     archive = sqlite_site["archive"]
     assert archive.name.startswith("newsroom-backup-20") and archive.name.endswith("Z.tar.gz")
+    assert archive.stat().st_mode & 0o777 == 0o600  # password hashes, readers' e-mails
     with tarfile.open(archive) as tar:
         tar.extractall(tmp_path, filter="data")
     (folder,) = tmp_path.iterdir()
@@ -321,6 +322,21 @@ def test_backup_into_an_unusable_folder_fails_in_one_line_and_leaves_nothing(sql
 
     assert "Cannot create the backup folder" in one_line_error(result)
     assert blocker.read_text() == "a file where the backup folder should be"
+
+
+def test_backup_goes_to_newsroom_backup_dir_by_default(sqlite_site, tmp_path):
+    output = ok(
+        manage(
+            "backup",
+            database_url=sqlite_url(sqlite_site["db"]),
+            media_root=sqlite_site["media"],
+            NEWSROOM_BACKUP_DIR=str(tmp_path / "nightly"),
+        )
+    )
+
+    archive = only_archive(tmp_path / "nightly")
+    assert f"Backup written: {archive}" in output
+    assert [path.name for path in (tmp_path / "nightly").iterdir()] == [archive.name]
 
 
 def test_keep_deletes_only_our_oldest_archives(sqlite_site, tmp_path):
