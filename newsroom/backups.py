@@ -14,6 +14,7 @@ temporary name and renamed only when complete; a restore verifies the whole arch
 the database in one transaction and only then moves the media files into place.
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -34,7 +35,7 @@ import django
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 FORMAT = 1
@@ -93,6 +94,19 @@ class RestoreReport:
 
 
 # --- Small helpers ---------------------------------------------------------------------------
+
+
+def _reports_database_errors(function):
+    """An unreachable or failing database is one more BackupError, not a traceback."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except DatabaseError as exc:
+            raise BackupError(f"The database failed: {exc}") from exc
+
+    return wrapper
 
 
 def _sha256(path: Path) -> str:
@@ -292,6 +306,7 @@ def _prune(folder: Path, *, keep: int, progress: Progress) -> list[Path]:
     return removed
 
 
+@_reports_database_errors
 def create_backup(
     *,
     output_dir: Path,
@@ -533,6 +548,7 @@ def _pending_migrations(alias: str) -> int:
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
+@_reports_database_errors
 def restore_backup(
     *,
     archive: Path,

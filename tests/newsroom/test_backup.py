@@ -324,6 +324,20 @@ def test_backup_into_an_unusable_folder_fails_in_one_line_and_leaves_nothing(sql
     assert blocker.read_text() == "a file where the backup folder should be"
 
 
+def test_backup_of_an_unreachable_database_is_one_line(tmp_path):
+    """No server on that port: the backup says so in one line and leaves no archive."""
+    unreachable = "postgres://newsroom@127.0.0.1:9/newsroom"
+    backup = manage(
+        "backup",
+        "--output-dir",
+        str(tmp_path / "backups"),
+        database_url=unreachable,
+        media_root=tmp_path / "media",
+    )
+    assert "The database failed" in one_line_error(backup)
+    assert list((tmp_path / "backups").iterdir()) == []
+
+
 def test_backup_goes_to_newsroom_backup_dir_by_default(sqlite_site, tmp_path):
     output = ok(
         manage(
