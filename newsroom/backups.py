@@ -96,8 +96,8 @@ class RestoreReport:
 # --- Small helpers ---------------------------------------------------------------------------
 
 
-def _reports_database_errors(function):
-    """An unreachable or failing database is one more BackupError, not a traceback."""
+def _reports_errors(function):
+    """An unreachable database or a full disk is one more BackupError, not a traceback."""
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
@@ -105,6 +105,9 @@ def _reports_database_errors(function):
             return function(*args, **kwargs)
         except DatabaseError as exc:
             raise BackupError(f"The database failed: {exc}") from exc
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise BackupError(f"{exc.strerror or exc}{where}.") from exc
 
     return wrapper
 
@@ -306,7 +309,7 @@ def _prune(folder: Path, *, keep: int, progress: Progress) -> list[Path]:
     return removed
 
 
-@_reports_database_errors
+@_reports_errors
 def create_backup(
     *,
     output_dir: Path,
@@ -373,7 +376,8 @@ def create_backup(
         progress(f"Writing {final}")
         partial = work_dir / f"{name}.partial"
         try:
-            with tarfile.open(partial, "w:gz") as archive:
+            # Photos do not compress: the default level 9 would only cost time.
+            with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
                 for member in (MANIFEST, CHECKSUMS, dump_name):
                     archive.add(work_dir / member, arcname=f"{stem}/{member}")
                 for path, member in media:
@@ -394,6 +398,7 @@ def _unpack(archive: Path, into: Path) -> tuple[Path, dict]:
     if not archive.is_file():
         raise BackupError(f"{archive} does not exist or is not a file.")
     unreadable = f"{archive} is not a readable Newsroom backup"
+    into.mkdir(parents=True, exist_ok=True)
     try:
         with tarfile.open(archive, "r:gz") as tar:
             # The "data" filter refuses absolute paths, `..`, links outside and devices.
@@ -548,7 +553,7 @@ def _pending_migrations(alias: str) -> int:
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
-@_reports_database_errors
+@_reports_errors
 def restore_backup(
     *,
     archive: Path,
