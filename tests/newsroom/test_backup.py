@@ -275,12 +275,20 @@ def not_an_archive(archive: Path, into: Path) -> Path:
     return damaged
 
 
+def empty_tar(archive: Path, into: Path) -> Path:
+    damaged = into / "empty.tar.gz"
+    with tarfile.open(damaged, "w:gz"):
+        pass
+    return damaged
+
+
 @pytest.mark.parametrize(
     ("damage", "says"),
     [
         (truncated, "is not a readable Newsroom backup"),
         (tampered, "checksum mismatch for media/"),
         (not_an_archive, "is not a readable Newsroom backup"),
+        (empty_tar, "is not a readable Newsroom backup (no manifest.json"),
     ],
 )
 def test_a_damaged_archive_is_refused_before_anything_changes(sqlite_site, tmp_path, damage, says):
