@@ -422,6 +422,15 @@ def _unpack(archive: Path, into: Path) -> tuple[Path, dict]:
             f"{archive} has backup format {manifest.get('format')!r}; "
             f"this Newsroom reads format {FORMAT}."
         )
+    database, tables = manifest.get("database"), manifest.get("tables")
+    if not (
+        isinstance(database, dict)
+        and database.get("vendor") in DUMP_FILES
+        and database.get("file") == DUMP_FILES[database["vendor"]]
+        and isinstance(tables, dict)
+        and isinstance(manifest.get("summary"), dict)
+    ):
+        raise BackupError(f"{unreadable} ({MANIFEST} lacks the database, tables or summary).")
     _verify_checksums(root, manifest, unreadable)
     return root, manifest
 
@@ -448,7 +457,7 @@ def _verify_checksums(root: Path, manifest: dict, unreadable: str) -> None:
     for member, digest in listed.items():
         if _sha256(root / member) != digest:
             raise BackupError(f"{unreadable} (checksum mismatch for {member}).")
-    if manifest.get("database", {}).get("file") not in listed:
+    if manifest["database"]["file"] not in listed:
         raise BackupError(f"{unreadable} (no database dump).")
 
 

@@ -282,6 +282,17 @@ def empty_tar(archive: Path, into: Path) -> Path:
     return damaged
 
 
+def foreign_manifest(archive: Path, into: Path) -> Path:
+    """Some other tool's archive that happens to have a manifest.json."""
+    damaged = into / "foreign.tar.gz"
+    manifest = json.dumps({"format": 1, "name": "something else"}).encode()
+    with tarfile.open(damaged, "w:gz") as tar:
+        info = tarfile.TarInfo("other/manifest.json")
+        info.size = len(manifest)
+        tar.addfile(info, io.BytesIO(manifest))
+    return damaged
+
+
 @pytest.mark.parametrize(
     ("damage", "says"),
     [
@@ -289,6 +300,7 @@ def empty_tar(archive: Path, into: Path) -> Path:
         (tampered, "checksum mismatch for media/"),
         (not_an_archive, "is not a readable Newsroom backup"),
         (empty_tar, "is not a readable Newsroom backup (no manifest.json"),
+        (foreign_manifest, "manifest.json lacks the database"),
     ],
 )
 def test_a_damaged_archive_is_refused_before_anything_changes(sqlite_site, tmp_path, damage, says):
