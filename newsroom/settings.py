@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "rates",
     "comments",
     "django_guid",
+    # The project package last: its management commands (backup, restore).
+    "newsroom",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +152,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Where `manage.py backup` writes its archives unless told --output-dir.
+NEWSROOM_BACKUP_DIR = env.path("NEWSROOM_BACKUP_DIR", default=BASE_DIR / "backups")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
