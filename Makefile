@@ -100,14 +100,19 @@ e2e-deps:
 		echo "Browser tests need: sudo apt-get install -y $$missing"; \
 	fi
 
-# The real-stack test (tests/deploy) runs gunicorn behind Debian's nginx; as root (CI)
-# install nginx when it is missing, otherwise say how (the test skips without it).
+# The real-stack test (tests/deploy) runs gunicorn behind Debian's Varnish and nginx; as
+# root (CI) install what is missing, otherwise say how (the test skips without them).
 stack-deps:
-	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] && exit 0; \
+	@missing=""; \
+	[ -x /usr/sbin/nginx ] || missing="nginx-light"; \
+	[ -x /usr/sbin/varnishd ] || missing="$$missing varnish"; \
+	ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 || missing="$$missing varnish-modules"; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else \
-		echo "The real-stack test needs: sudo apt-get install -y nginx-light"; \
+		echo "The real-stack test needs: sudo apt-get install -y $$missing"; \
 	fi
 
 clean:

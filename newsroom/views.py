@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 logger = logging.getLogger(__name__)
 
 try:
-    VERSION = version("newsroom")
+    VERSION = version("newsroom") or "unknown"
 except PackageNotFoundError:  # a checkout run without `pip install -e .`
     VERSION = "unknown"
 

@@ -13,9 +13,10 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.request import HTTPCookieProcessor, HTTPErrorProcessor, Request, build_opener
@@ -44,10 +45,29 @@ http {{
 """
 
 
+def varnish_binary() -> str | None:
+    return shutil.which("varnishd") or next(
+        (p for p in ("/usr/sbin/varnishd",) if os.access(p, os.X_OK)), None
+    )
+
+
+def varnish_has_xkey() -> bool:
+    return any(Path(d).glob("libvmod_xkey.so") for d in VMOD_DIRS)
+
+
+VMOD_DIRS = ("/usr/lib/x86_64-linux-gnu/varnish/vmods", "/usr/lib/aarch64-linux-gnu/varnish/vmods")
+
+
 def nginx_binary() -> str | None:
     return shutil.which("nginx") or next(
         (p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None
     )
+
+
+def python() -> str:
+    """The checkout's virtual environment, as `make serve` uses it."""
+    venv = ROOT / ".venv" / "bin" / "python"
+    return str(venv) if os.access(venv, os.X_OK) else sys.executable
 
 
 def free_port() -> int:
@@ -94,13 +114,13 @@ class Response:
 class Stack:
     base_url: str
     app_url: str
+    varnish_url: str
     log_path: Path
     database_url: str
     env: dict[str, str]
-    cookies: CookieJar = field(default_factory=CookieJar)
-
     def client(self):
-        return build_opener(HTTPCookieProcessor(self.cookies), NoRedirects())
+        """A browser of its own: its own cookies."""
+        return build_opener(HTTPCookieProcessor(CookieJar()), NoRedirects())
 
     def get(self, path: str, *, headers: dict | None = None, opener=None) -> Response:
         return self.request("GET", path, headers=headers, opener=opener)
@@ -192,7 +212,7 @@ def start(workdir: Path):
     admin_url = postgres_admin_url()
     db_name = f"newsroom_stack_{os.getpid()}_{secrets.token_hex(3)}"
     database_url = create_database(admin_url, db_name)
-    app_port, web_port = free_port(), free_port()
+    app_port, web_port, varnish_port = free_port(), free_port(), free_port()
     env = production_environment(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -209,15 +229,14 @@ def start(workdir: Path):
         HOST="127.0.0.1",
         PORT=str(app_port),
         WEB_CONCURRENCY="2",
+        FRONT_CACHE_PURGE_URLS=f"http://127.0.0.1:{varnish_port}/",
     )
-    python = str(ROOT / ".venv" / "bin" / "python")
-    if not os.access(python, os.X_OK):
-        python = os.sys.executable
+    python_ = python()
     processes: list[subprocess.Popen] = []
     log_path = workdir / "serve.log"
     try:
-        run([python, "manage.py", "migrate", "--noinput", "-v0"], env)
-        run([python, "manage.py", "load_demo"], env)
+        run([python_, "manage.py", "migrate", "--noinput", "-v0"], env)
+        run([python_, "manage.py", "load_demo"], env)
         with open(log_path, "wb") as log:
             serve = subprocess.Popen(  # noqa: S603
                 ["make", "--no-print-directory", "serve"],  # noqa: S607
@@ -230,6 +249,45 @@ def start(workdir: Path):
         processes.append(serve)
         wait_for(f"http://127.0.0.1:{app_port}/healthz", process=serve, log=log_path)
 
+        # Varnish between nginx and gunicorn, as docs/deployment.md sets it up.
+        vcl = run_dir / "newsroom.vcl"
+        run(
+            [
+                "make",
+                "--no-print-directory",
+                "varnish-config",
+                f"VARNISH_VCL={vcl}",
+                "HOST=127.0.0.1",
+                f"PORT={app_port}",
+            ],
+            env,
+        )
+        varnish_log = run_dir / "varnish.log"
+        with open(varnish_log, "wb") as log:
+            varnish = subprocess.Popen(  # noqa: S603
+                [
+                    varnish_binary(),
+                    "-F",
+                    "-j",
+                    "none",
+                    "-a",
+                    f"127.0.0.1:{varnish_port}",
+                    "-f",
+                    str(vcl),
+                    "-n",
+                    str(run_dir / "varnish"),
+                    "-s",
+                    "malloc,64m",
+                    "-T",
+                    "none",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        processes.append(varnish)
+        wait_for(f"http://127.0.0.1:{varnish_port}/healthz", process=varnish, log=varnish_log)
+
         site_conf = run_dir / "site.conf"
         run(
             [
@@ -237,6 +295,7 @@ def start(workdir: Path):
                 "--no-print-directory",
                 "nginx-config",
                 f"NGINX_LISTEN=127.0.0.1:{web_port}",
+                f"UPSTREAM=127.0.0.1:{varnish_port}",
                 "SERVER_NAME=localhost 127.0.0.1",
                 f"NGINX_CONF={site_conf}",
             ],
@@ -257,6 +316,7 @@ def start(workdir: Path):
         yield Stack(
             base_url=f"http://127.0.0.1:{web_port}",
             app_url=f"http://127.0.0.1:{app_port}",
+            varnish_url=f"http://127.0.0.1:{varnish_port}",
             log_path=log_path,
             database_url=database_url,
             env=env,

@@ -1,9 +1,10 @@
-"""The site as deployed: `make serve` (gunicorn) behind nginx, production settings.
+"""The site as deployed: nginx -> Varnish -> `make serve` (gunicorn), production settings.
 
 One stack is started for the module (about half a minute): its own PostgreSQL database
-with the demo loaded, `collectstatic` with the hashed manifest, gunicorn, and nginx
-configured from deploy/nginx/newsroom.conf. Every request goes over TCP through nginx.
-Needs PostgreSQL and nginx; skipped without them, saying why (in CI nothing may skip).
+with the demo loaded, `collectstatic` with the hashed manifest, gunicorn, Varnish from
+deploy/varnish/newsroom.vcl and nginx from deploy/nginx/newsroom.conf. Every request
+goes over TCP through nginx. Needs PostgreSQL, nginx and Varnish with xkey; skipped
+without them, saying why (in CI nothing may skip).
 """
 
 import json
@@ -35,6 +36,11 @@ SECURITY_HEADERS = {
 def stack():
     if stack_module.nginx_binary() is None:
         pytest.skip("nginx is not installed: `apt-get install -y nginx-light` (`make stack-deps`)")
+    if stack_module.varnish_binary() is None or not stack_module.varnish_has_xkey():
+        pytest.skip(
+            "Varnish with xkey is not installed: "
+            "`apt-get install -y varnish varnish-modules` (`make stack-deps`)"
+        )
     # Not under pytest's tmp_path (mode 0700): nginx's workers run as another user and
     # must read the static and media files, as www-data does in production.
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-stack-"))
@@ -216,12 +222,13 @@ def test_healthz_reports_database_cache_and_version_and_is_never_cached(stack):
 
 
 def test_each_request_is_one_json_log_line_with_the_request_id_of_the_response(stack):
-    response = stack.get("/ky/rates/")
+    marker = f"log-{time.time_ns()}"  # a new address: rendered, not served from a cache
+    response = stack.get(f"/ky/rates/?{marker}")
     request_id = response.header("x-request-id")
     time.sleep(0.5)  # the line is written after the response is sent
     lines = [line for line in stack.log_lines() if line.get("request_id") == request_id]
     assert len(lines) == 1, lines
-    assert lines[0]["path"] == "/ky/rates/"
+    assert (lines[0]["path"], lines[0]["query"]) == ("/ky/rates/", marker)
     assert lines[0]["status"] == 200
     assert lines[0]["remote_addr"] == "127.0.0.1"
 
@@ -252,3 +259,56 @@ def test_bad_input_gets_a_clean_4xx(stack):
 
     errors = [line for line in stack.log_lines() if line.get("status") == 500]
     assert not errors, errors
+
+
+def test_anonymous_pages_come_from_the_front_cache_and_editors_never_do(stack):
+    stack.get("/ru/rates/")
+    again = stack.get("/ru/rates/")
+    assert again.header("x-front-cache") == "hit"
+    assert "xkey" not in again.headers
+    assert re.fullmatch(r"[0-9a-f]{32}", again.header("x-request-id"))
+
+    editor = stack.client()
+    login_page = stack.get("/admin/login/", opener=editor)
+    fields = references(login_page.text).forms[0]["fields"]
+    fields |= {"username": "editor", "password": stack_module.DEMO_PASSWORD}
+    stack.request(
+        "POST",
+        "/admin/login/?next=/admin/",
+        data=urllib.parse.urlencode(fields).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        opener=editor,
+    )
+    for _ in range(2):
+        page = stack.get("/ru/rates/", opener=editor)
+        assert page.status == 200
+        assert page.header("x-front-cache") == "miss"
+
+
+# What the workflow's publish does to the row, from another process (as an editor's
+# request on another application server would).
+PUBLISH = """
+from django.utils import timezone
+from articles.models import Article, Rubric
+Article.objects.create(
+    title_ky={title!r}, lead_ky="Лид.", body_ky="<p>Текст.</p>",
+    rubric=Rubric.objects.active().first(), status="published", published_at=timezone.now(),
+)
+"""
+
+
+def test_a_published_story_is_on_the_cached_pages_within_two_seconds(stack):
+    for path in ("/ky/", "/ky/rss/"):
+        stack.get(path)
+        assert stack.get(path).header("x-front-cache") == "hit"
+    title = f"Шашылыш кабар {time.time_ns()}"
+    stack_module.run(
+        [stack_module.python(), "manage.py", "shell", "-c", PUBLISH.format(title=title)],
+        stack.env,
+    )
+    published = time.monotonic()
+    while title not in stack.get("/ky/").text:
+        assert time.monotonic() - published < 2, "the new story is not on the home page"
+        time.sleep(0.1)
+    assert title in stack.get("/ky/rss/").text
+    assert time.monotonic() - published < 2
