@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField, create_sanitizer
 from taggit.managers import TaggableManager
@@ -33,6 +34,12 @@ BODY_EXTENSIONS = {
     "History": True,
 }
 sanitize_body = create_sanitizer(BODY_EXTENSIONS)
+
+
+def has_text(*, title: str | None, body: str | None) -> bool:
+    """Whether a language version is a story: a title and a body with words in it
+    (an editor's empty paragraph does not count)."""
+    return bool((title or "").strip() and strip_tags(body or "").strip())
 
 
 class RubricQuerySet(models.QuerySet):
@@ -286,7 +293,7 @@ class Article(models.Model):
                 body = sanitize_body(body)
                 setattr(self, f"body_{code}", body)
             title = getattr(self, f"title_{code}", None) or ""
-            setattr(self, f"has_{code}", bool(title.strip() and body.strip()))
+            setattr(self, f"has_{code}", has_text(title=title, body=body))
         if not self.slug:
             self.slug = unique_slug(
                 slug_from_title(self.title_ky or self.title_ru or ""),

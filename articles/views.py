@@ -16,6 +16,7 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 
+from . import workflow
 from .dateline import agency_name
 from .models import LANGUAGE_CODES, Article, Rubric, Tag
 from .search import (
@@ -291,6 +292,11 @@ class ArticleDetailView(PublicPageMixin, DetailView):
     def get_object(self, queryset=None):
         story = super().get_object(queryset)
         self.preview = not (story.is_live and story.has_language(translation.get_language()))
+        # Whoever may not edit a story that is not live gets the readers' 404.
+        if self.preview and not workflow.can(
+            workflow.Action.PREVIEW, article=story, user=self.request.user
+        ):
+            raise Http404
         return story
 
     def get_alternate_urls(self):
