@@ -122,6 +122,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     autocomplete_fields = ["rubric", "place"]
     change_list_template = "admin/articles/article/change_list.html"
     history_latest_first = True
+    object_history_template = "admin/articles/article/object_history.html"
 
     class Media:
         css = {"all": ["css/admin.css"]}

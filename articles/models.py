@@ -136,6 +136,10 @@ class ArticleQuerySet(models.QuerySet):
     def submitted(self):
         return self.filter(status=Article.Status.SUBMITTED)
 
+    def returned(self):
+        """Drafts an editor sent back with a note, waiting for their journalist."""
+        return self.filter(status=Article.Status.DRAFT).exclude(review_note="")
+
     def by_author(self, user):
         """Stories `user` created or signs (a subquery, so no duplicate rows)."""
         return self.filter(
