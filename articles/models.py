@@ -63,6 +63,17 @@ class Rubric(models.Model):
         ordering = ["position", "id"]
         verbose_name = _("rubric")
         verbose_name_plural = _("rubrics")
+        # A rubric's address is its slug in each language (modeltranslation's fields).
+        constraints = [
+            models.UniqueConstraint(
+                fields=[f"slug_{code}"],
+                condition=~Q(**{f"slug_{code}": ""}),
+                name=f"unique_rubric_slug_{code}",
+                violation_error_code="unique",
+                violation_error_message=_("Another rubric already has this address (slug)."),
+            )
+            for code in LANGUAGE_CODES
+        ]
 
     def __str__(self):
         return self.name or self.name_ky or self.name_ru or str(self.pk)
