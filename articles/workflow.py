@@ -239,7 +239,7 @@ def validate(
     if state not in TRANSITIONS[action].sources:
         refuse(action, article=article, user=user, reason=f"state {state}")
         raise ValidationError(
-            gettext("This step is not possible: the story is %(state)s now.")
+            gettext("This step is not possible now. The story is: %(state)s.")
             % {"state": STATE_LABELS[state]},
             code="not_available",
         )
