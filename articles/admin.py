@@ -310,13 +310,13 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         object_id = unquote(object_id)
         article = Article.objects.filter(pk=object_id).first() if object_id.isdigit() else None
         if article is None:
-            return self._refuse_restore(
+            return self._refuse(
                 request, Action.RESTORE, gettext("This story no longer exists."), "deleted"
             )
         workflow.authorize(Action.RESTORE, article=article, user=request.user)
         version = Version.objects.get_for_object(article).filter(pk=version_id).first()
         if version is None:
-            return self._refuse_restore(
+            return self._refuse(
                 request,
                 Action.RESTORE,
                 gettext("This story has no such saved version."),
@@ -343,7 +343,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         workflow.authorize(Action.RECOVER, article=None, user=request.user)
         version = Version.objects.get_deleted(Article).filter(pk=version_id).first()
         if version is None:
-            return self._refuse_restore(
+            return self._refuse(
                 request,
                 Action.RECOVER,
                 gettext("This deleted story cannot be found; it may have been recovered already."),
@@ -362,7 +362,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             keep=workflow.recovered_state(),
         )
 
-    def _refuse_restore(self, request, action, message, reason, article=None):
+    def _refuse(self, request, action, message, reason, article=None):
         workflow.refuse(action, article=article, user=request.user, reason=reason)
         messages.error(request, message)
         opts = self.model._meta
@@ -385,7 +385,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
                     # Showing the version (or a form with errors) changes nothing.
                     transaction.set_rollback(True)
         except (RevertError, ProtectedError) as error:
-            return self._refuse_restore(request, Action.RESTORE, str(error), "revert failed")
+            return self._refuse(request, Action.RESTORE, str(error), "revert failed")
         return response
 
     def compare_view(self, request, object_id, extra_context=None):
@@ -418,13 +418,13 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         if request.method == "POST":
             if object_id and obj is None:
-                workflow.refuse(
+                return self._refuse(
+                    request,
                     workflow.action_from_post(request.POST),
-                    article=None,
-                    user=request.user,
-                    reason=f"story {object_id} missing",
+                    gettext("This story no longer exists."),
+                    f"story {object_id} missing",
                 )
-            elif self.has_change_permission(request, obj) or obj is None:
+            if self.has_change_permission(request, obj) or obj is None:
                 # A button the role does not have is a forged request: 403, nothing saved.
                 workflow.authorize(
                     workflow.action_from_post(request.POST), article=obj, user=request.user
