@@ -3,7 +3,6 @@
 import io
 from html.parser import HTMLParser
 
-from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -13,41 +12,10 @@ def change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
 
 
-def _form_values(form):
-    values = {}
-    for field in form:
-        value = field.value()
-        widget = field.field.widget
-        if isinstance(widget, forms.ClearableFileInput):
-            continue
-        if isinstance(widget, forms.MultiWidget):
-            parts = value if isinstance(value, list) else widget.decompress(value)
-            for index, part in enumerate(parts):
-                values[f"{field.html_name}_{index}"] = "" if part is None else str(part)
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            if value:
-                values[field.html_name] = "on"
-            continue
-        if getattr(getattr(widget, "widget", widget), "allow_multiple_selected", False):
-            values[field.html_name] = [str(item) for item in value or []]
-        elif isinstance(value, (list, tuple)):
-            values[field.html_name] = [str(item) for item in value]
-        else:
-            values[field.html_name] = "" if value is None else str(value)
-    return values
-
-
 def form_data(response, **changes):
-    """The POST data a browser would send for the admin form in `response`, with `changes`."""
-    assert response.status_code == 200, response.status_code
-    data = _form_values(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data |= _form_values(formset.management_form)
-        for form in formset.forms:
-            data |= _form_values(form)
-    return data | changes
+    """The POST data a browser would send for the admin form in `response`, with
+    `changes`: read from the rendered HTML, hidden fields included."""
+    return page_form(response, **changes)[1]
 
 
 def png_upload(name="photo.png", size=(64, 48)):
@@ -134,10 +102,13 @@ def _page_form(response, form_id):
     assert response.status_code == 200, response.status_code
     parser = _FormParser()
     parser.feed(response.content.decode())
+    if form_id is None:
+        # The admin's change form is "<model>_form".
+        return next(form for form in parser.forms if (form["id"] or "").endswith("_form"))
     return next(form for form in parser.forms if form["id"] == form_id)
 
 
-def page_form(response, form_id="article_form", **changes):
+def page_form(response, form_id=None, **changes):
     """(action, data): the form `form_id` of the rendered page as a browser sends it
     (hidden fields included, no button pressed), with `changes` applied."""
     form = _page_form(response, form_id)
@@ -148,6 +119,6 @@ def page_form(response, form_id="article_form", **changes):
     return form["action"] or response.wsgi_request.path, data | changes
 
 
-def page_buttons(response, form_id="article_form"):
+def page_buttons(response, form_id=None):
     """The names of the submit buttons of the form `form_id` of the rendered page."""
     return _page_form(response, form_id)["buttons"]
