@@ -3,8 +3,6 @@
 Who may do what is decided in `articles.workflow` alone; this module asks it.
 """
 
-import logging
-
 import reversion
 from django import forms
 from django.contrib import admin, messages
@@ -12,7 +10,7 @@ from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, ProtectedError
 from django.http import Http404
 from django.shortcuts import redirect
@@ -42,7 +40,6 @@ reversion.register(TaggedArticle)
 reversion.register(Article, follow=("bylines", "taggedarticle_set"))
 
 User = get_user_model()
-logger = logging.getLogger(__name__)
 Action = workflow.Action
 
 admin.site.site_header = _("Newsroom")
@@ -244,14 +241,14 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
                 ]
             )
         if form.workflow_entry:
-            messages.success(request, self.step_messages[action]())
+            messages.success(request, self.step_messages[action])
 
     step_messages = {
-        Action.SUBMIT: lambda: gettext("The story was sent to the editors for review."),
-        Action.PUBLISH: lambda: gettext("The story is published."),
-        Action.SCHEDULE: lambda: gettext("The story is scheduled."),
-        Action.RETURN: lambda: gettext("The story was returned to its author with your note."),
-        Action.UNPUBLISH: lambda: gettext("The story was taken off the site."),
+        Action.SUBMIT: _("The story was sent to the editors for review."),
+        Action.PUBLISH: _("The story is published."),
+        Action.SCHEDULE: _("The story is scheduled."),
+        Action.RETURN: _("The story was returned to its author with your note."),
+        Action.UNPUBLISH: _("The story was taken off the site."),
     }
 
     def save_related(self, request, form, formsets, change):
@@ -337,6 +334,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             template="reversion/articles/article/revision_form.html",
             context=context,
             keep=workflow.kept_on_restore(article),
+            action=Action.RESTORE,
         )
 
     def recover_view(self, request, version_id, extra_context=None):
@@ -360,6 +358,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             template="reversion/articles/article/recover_form.html",
             context=context,
             keep=workflow.recovered_state(),
+            action=Action.RECOVER,
         )
 
     def _refuse(self, request, action, message, reason, article=None):
@@ -370,7 +369,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             return redirect(f"admin:{opts.app_label}_{opts.model_name}_history", article.pk)
         return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
 
-    def _revision_form(self, request, version, *, template, context, keep):
+    def _revision_form(self, request, version, *, template, context, keep, action):
         try:
             with transaction.atomic():
                 version.revision.revert(delete=True)
@@ -384,8 +383,14 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
                     response.render()
                     # Showing the version (or a form with errors) changes nothing.
                     transaction.set_rollback(True)
-        except (RevertError, ProtectedError) as error:
-            return self._refuse(request, Action.RESTORE, str(error), "revert failed")
+        except (RevertError, ProtectedError, IntegrityError) as error:
+            # E.g. its old slug now belongs to another story.
+            return self._refuse(
+                request,
+                action,
+                gettext("This version cannot be brought back: it clashes with another story."),
+                f"revert failed: {error}",
+            )
         return response
 
     def compare_view(self, request, object_id, extra_context=None):

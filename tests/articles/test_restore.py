@@ -234,3 +234,20 @@ def test_recovering_a_version_that_is_not_a_deleted_story_is_refused(client, edi
     assert ky("This deleted story cannot be found; it may have been recovered already.") in (
         response.content.decode()
     )
+
+
+def test_a_version_whose_old_address_now_belongs_to_another_story_is_refused_clearly(
+    client, editor
+):
+    story = make_article(status=Status.DRAFT, authors=[editor], slug="eski-dare")
+    client.force_login(editor)
+    save(client, story, title_ky="Эски дарек")
+    save(client, story, title_ky="Жаңы дарек", slug="zhangy-dare")
+    make_article(slug="eski-dare")
+    old = version_titled(story, "Эски дарек")
+    response = client.get(revision_url(story, old), follow=True)
+    assert ky("This version cannot be brought back: it clashes with another story.") in (
+        response.content.decode()
+    )
+    story.refresh_from_db()
+    assert (story.title_ky, story.slug) == ("Жаңы дарек", "zhangy-dare")
