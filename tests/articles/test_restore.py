@@ -151,7 +151,7 @@ def test_restoring_a_story_deleted_meanwhile_is_refused_with_a_message(
 
 
 def test_a_restore_replayed_after_another_save_is_stale_and_changes_nothing(
-    client, editor, edited_live_story
+    client, editor, edited_live_story, caplog
 ):
     story = edited_live_story
     old = version_titled(story, "Туура аталыш")
@@ -159,8 +159,10 @@ def test_a_restore_replayed_after_another_save_is_stale_and_changes_nothing(
     other = Client()
     other.force_login(make_user(role="Editor"))
     save(other, story, title_ky="Үчүнчү аталыш")
-    response = client.post(action, data)
+    with caplog.at_level(logging.WARNING, logger="articles.forms"):
+        response = client.post(action, data)
     assert response.status_code == 200
+    assert "Refused a stale save" in caplog.text
     assert ky("Someone else saved this story while you were editing") in response.content.decode()
     story.refresh_from_db()
     assert story.title_ky == "Үчүнчү аталыш"
