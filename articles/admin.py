@@ -470,6 +470,8 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         if obj.is_scheduled:
             when = formats.date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
             return gettext("Scheduled for %(time)s") % {"time": when}
+        if obj.status == Article.Status.DRAFT and obj.review_note:
+            return gettext("Returned with a note")
         return obj.get_status_display()
 
     @admin.display(description=_("languages"))

@@ -59,6 +59,17 @@ def test_a_journalist_sees_what_came_back_with_the_note_and_what_waits(
     assert ky("Submitted, waiting for you") not in html
 
 
+def test_the_story_list_says_a_draft_came_back(client, journalist):
+    make_article(
+        status=Status.DRAFT, created_by=journalist, title_ky="Кайтарылды", review_note="Оңдоңуз."
+    )
+    make_article(status=Status.DRAFT, created_by=journalist, title_ky="Жаңы долбоор")
+    client.force_login(journalist)
+    html = client.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert html.count(ky("Returned with a note")) == 1
+    assert ky("Draft") in html
+
+
 def test_an_editor_sees_the_submitted_queue_and_the_schedule(client, editor):
     for n in range(3):
         make_article(status=Status.SUBMITTED, title_ky=f"Жөнөтүлгөн {n}")
