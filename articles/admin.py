@@ -1,7 +1,6 @@
 """The editors' admin: journalists draft their own stories, editors publish any.
 
-Roles are enforced here and again in `articles.services`, so a forged request
-meets the same refusal as a missing button.
+Who may do what is decided in `articles.workflow` alone; this module asks it.
 """
 
 import reversion
@@ -11,8 +10,10 @@ from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, ProtectedError
 from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone, translation
@@ -24,11 +25,13 @@ from django.views.decorators.cache import never_cache
 from easy_thumbnails.exceptions import InvalidImageFormatError
 from easy_thumbnails.files import get_thumbnailer
 from modeltranslation.admin import TabbedTranslationAdmin
+from reversion.errors import RevertError
+from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from taggit.models import Tag as UntranslatedTag
 
-from . import services
-from .forms import PUBLISH, RETURN, SCHEDULE, SUBMIT, UNPUBLISH, ArticleAdminForm
+from . import workflow
+from .forms import ArticleAdminForm
 from .models import LANGUAGE_CODES, Article, Byline, Place, Rubric, Tag, TaggedArticle
 
 # Every save of a story keeps its bylines and tags with it, so a restore brings them back.
@@ -37,6 +40,7 @@ reversion.register(TaggedArticle)
 reversion.register(Article, follow=("bylines", "taggedarticle_set"))
 
 User = get_user_model()
+Action = workflow.Action
 
 admin.site.site_header = _("Newsroom")
 admin.site.site_title = _("Newsroom admin")
@@ -115,6 +119,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     autocomplete_fields = ["rubric", "place"]
     change_list_template = "admin/articles/article/change_list.html"
     history_latest_first = True
+    object_history_template = "admin/articles/article/object_history.html"
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -127,7 +132,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     editor_only_fields = ["dateline", "is_main", "is_urgent", "comments_open"]
 
     def get_fieldsets(self, request, obj=None):
-        editor = services.can_publish(user=request.user)
+        editor = self.has_publish_permission(request)
         placement = ["rubric", "place", "tags", "slug"]
         if editor:
             placement += self.editor_only_fields
@@ -146,7 +151,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status", "published_at", "image_preview", "created_by_name", "updated_at"]
-        if not services.can_publish(user=request.user):
+        if not workflow.is_editor(request.user):
             readonly.append("review_note")
         if obj is not None and obj.slug_locked:
             readonly.append("slug")
@@ -154,8 +159,10 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        if not services.can_publish(user=request.user):
+        if not workflow.is_editor(request.user):
             form.base_fields.pop("publish_at", None)
+        # The class is made for this request, so the form may know its user.
+        form.user = request.user
         return form
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -190,12 +197,12 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         return super().has_view_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and not services.can_edit(article=obj, user=request.user):
+        if obj is not None and not workflow.may(Action.EDIT, article=obj, user=request.user):
             return False
         return super().has_change_permission(request, obj)
 
     def has_publish_permission(self, request):
-        return services.can_publish(user=request.user)
+        return workflow.is_editor(request.user)
 
     def _is_accessible(self, request, obj):
         return Article.objects.accessible_to(request.user).filter(pk=obj.pk).exists()
@@ -212,70 +219,179 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     live_counters = ("view_count", "comment_count")
 
     def save_model(self, request, obj, form, change):
+        # The workflow step is made on the story before its one save.
+        action = workflow.action_from_post(request.POST)
+        form.workflow_entry = workflow.apply(
+            action,
+            article=obj,
+            user=request.user,
+            note=form.cleaned_data.get("review_note") or "",
+            at=form.cleaned_data.get("publish_at"),
+        )
         if not change:
             obj.created_by = request.user
             obj.save()
-            return
-        obj.version = (form.cleaned_data.get("lock_version") or obj.version) + 1
-        obj.save(
-            update_fields=[
-                field.name
-                for field in obj._meta.concrete_fields
-                if not field.primary_key and field.name not in self.live_counters
-            ]
-        )
+        else:
+            obj.version = (form.cleaned_data.get("lock_version") or obj.version) + 1
+            obj.save(
+                update_fields=[
+                    field.name
+                    for field in obj._meta.concrete_fields
+                    if not field.primary_key and field.name not in self.live_counters
+                ]
+            )
+        if form.workflow_entry:
+            messages.success(request, self.step_messages[action])
+
+    step_messages = {
+        Action.SUBMIT: _("The story was sent to the editors for review."),
+        Action.PUBLISH: _("The story is published."),
+        Action.SCHEDULE: _("The story is scheduled."),
+        Action.RETURN: _("The story was returned to its author with your note."),
+        Action.UNPUBLISH: _("The story was taken off the site."),
+    }
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
         if not change and not article.bylines.exists():
             Byline.objects.create(article=article, author=request.user, position=0)
-        self._run_workflow_button(request, article, form)
-        # Store the story as it is after its bylines, tags and workflow step.
+        # Store the story as it is after its bylines and tags.
         if reversion.is_active():
             reversion.add_to_revision(article)
+        workflow.notify_authors(
+            article=article, user=request.user, entry=getattr(form, "workflow_entry", None)
+        )
 
-    def _run_workflow_button(self, request, article, form):
-        data = request.POST
-        try:
-            if SUBMIT in data:
-                services.submit_for_review(article=article, user=request.user)
-                message = gettext("The story was sent to the editors for review.")
-            elif PUBLISH in data:
-                services.publish(article=article, user=request.user)
-                message = gettext("The story is published.")
-            elif SCHEDULE in data:
-                at = form.cleaned_data.get("publish_at")
-                services.publish(article=article, user=request.user, at=at)
-                message = gettext("The story is scheduled.")
-            elif RETURN in data:
-                services.return_to_author(
-                    article=article, user=request.user, note=form.cleaned_data.get("review_note")
+    # The history: Django's list of changed fields plus the workflow step, kept as
+    # data and worded when read (workflow.describe), in the reader's language.
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        message = super().construct_change_message(request, form, formsets, add)
+        match = request.resolver_match
+        opts = self.model._meta
+        if match and match.url_name == f"{opts.app_label}_{opts.model_name}_revision":
+            version = Version.objects.select_related("revision").get(pk=match.args[1])
+            restored_from = version.revision.date_created.isoformat()
+            message.append(
+                workflow.step_entry(
+                    Action.RESTORE, article=form.instance, **{"from": restored_from}
                 )
-                message = gettext("The story was returned to its author with your note.")
-            elif UNPUBLISH in data:
-                services.unpublish(article=article, user=request.user)
-                message = gettext("The story was taken off the site.")
-            else:
-                return
-        except ValidationError as error:
-            messages.warning(request, " ".join(error.messages))
-            return
-        messages.success(request, message)
+            )
+        elif match and match.url_name == f"{opts.app_label}_{opts.model_name}_recover":
+            message.append(workflow.step_entry(Action.RECOVER, article=form.instance))
+        if getattr(form, "workflow_entry", None):
+            message.append(form.workflow_entry)
+        return message
 
-    # Restoring an old revision brings back its text, not its counters or lock.
+    # reversion's VersionAdmin copies the message into the revision already worded
+    # in the saver's language; keep the data instead.
+
+    def log_addition(self, request, obj, message):
+        entry = admin.ModelAdmin.log_addition(self, request, obj, message)
+        if reversion.is_active():
+            reversion.set_comment(entry.change_message)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = admin.ModelAdmin.log_change(self, request, obj, message)
+        if reversion.is_active():
+            reversion.set_comment(entry.change_message)
+        return entry
+
+    # Restore and recover: reversion brings back the whole revision (the story,
+    # its bylines and tags) inside a transaction and shows it in the change form;
+    # a GET rolls it back, a valid POST keeps it. Who may do it is asked first.
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        request.article_counters = (
-            Article.objects.filter(pk=object_id).values(*self.live_counters, "version").first()
+        object_id = unquote(object_id)
+        article = Article.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if article is None:
+            return self._refuse(
+                request, Action.RESTORE, gettext("This story no longer exists."), "deleted"
+            )
+        workflow.authorize(Action.RESTORE, article=article, user=request.user)
+        version = Version.objects.get_for_object(article).filter(pk=version_id).first()
+        if version is None:
+            return self._refuse(
+                request,
+                Action.RESTORE,
+                gettext("This story has no such saved version."),
+                "unknown version",
+                article=article,
+            )
+        when = formats.date_format(
+            timezone.localtime(version.revision.date_created), "DATETIME_FORMAT"
         )
-        return super().revision_view(request, object_id, version_id, extra_context)
+        context = {
+            "title": gettext("Restore the version of %(time)s") % {"time": when},
+            "revert": True,
+            **(extra_context or {}),
+        }
+        return self._revision_form(
+            request,
+            version,
+            template="reversion/articles/article/revision_form.html",
+            context=context,
+            keep=workflow.kept_on_restore(article),
+            action=Action.RESTORE,
+        )
 
-    def get_object(self, request, object_id, from_field=None):
-        counters = getattr(request, "article_counters", None)
-        if counters:
-            Article.objects.filter(pk=object_id).update(**counters)
-        return super().get_object(request, object_id, from_field)
+    def recover_view(self, request, version_id, extra_context=None):
+        workflow.authorize(Action.RECOVER, article=None, user=request.user)
+        version = Version.objects.get_deleted(Article).filter(pk=version_id).first()
+        if version is None:
+            return self._refuse(
+                request,
+                Action.RECOVER,
+                gettext("This deleted story cannot be found; it may have been recovered already."),
+                "unknown or not deleted version",
+            )
+        context = {
+            "title": gettext("Recover %(name)s") % {"name": version.object_repr},
+            "recover": True,
+            **(extra_context or {}),
+        }
+        return self._revision_form(
+            request,
+            version,
+            template="reversion/articles/article/recover_form.html",
+            context=context,
+            keep=workflow.recovered_state(),
+            action=Action.RECOVER,
+        )
+
+    def _refuse(self, request, action, message, reason, article=None):
+        workflow.refuse(action, article=article, user=request.user, reason=reason)
+        messages.error(request, message)
+        opts = self.model._meta
+        if article is not None:
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_history", article.pk)
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+
+    def _revision_form(self, request, version, *, template, context, keep, action):
+        try:
+            with transaction.atomic():
+                version.revision.revert(delete=True)
+                Article.objects.filter(pk=version.object_id).update(**keep)
+                with self.create_revision(request):
+                    response = self.changeform_view(
+                        request, quote(version.object_id), request.path, context
+                    )
+                if response.status_code == 200:
+                    response.template_name = template
+                    response.render()
+                    # Showing the version (or a form with errors) changes nothing.
+                    transaction.set_rollback(True)
+        except (RevertError, ProtectedError, IntegrityError) as error:
+            # E.g. its old slug now belongs to another story.
+            return self._refuse(
+                request,
+                action,
+                gettext("This version cannot be brought back: it clashes with another story."),
+                f"revert failed: {error}",
+            )
+        return response
 
     def compare_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
@@ -286,18 +402,12 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     # Only editors see and recover deleted stories (of any author).
 
     def recoverlist_view(self, request, extra_context=None):
-        if not request.user.has_perm(services.EDIT_ANY_PERMISSION):
-            raise PermissionDenied
+        workflow.authorize(Action.RECOVER, article=None, user=request.user)
         return super().recoverlist_view(request, extra_context)
-
-    def recover_view(self, request, version_id, extra_context=None):
-        if not request.user.has_perm(services.EDIT_ANY_PERMISSION):
-            raise PermissionDenied
-        return super().recover_view(request, version_id, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
-            "can_recover": request.user.has_perm(services.EDIT_ANY_PERMISSION),
+            "can_recover": workflow.may(Action.RECOVER, article=None, user=request.user),
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context)
@@ -310,7 +420,20 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         if not self.has_view_or_change_permission(request) and not self.has_add_permission(request):
             raise PermissionDenied
         extra_context = extra_context or {}
-        obj = self.get_object(request, object_id) if object_id else None
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if request.method == "POST":
+            if object_id and obj is None:
+                return self._refuse(
+                    request,
+                    workflow.action_from_post(request.POST),
+                    gettext("This story no longer exists."),
+                    f"story {object_id} missing",
+                )
+            if self.has_change_permission(request, obj) or obj is None:
+                # A button the role does not have is a forged request: 403, nothing saved.
+                workflow.authorize(
+                    workflow.action_from_post(request.POST), article=obj, user=request.user
+                )
         extra_context["workflow_buttons"] = self._workflow_buttons(request, obj)
         if obj is not None:
             extra_context["preview_links"] = [
@@ -319,23 +442,10 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _workflow_buttons(self, request, obj):
-        user = request.user
-        status = obj.status if obj else Article.Status.DRAFT
-        editable = obj is None or services.can_edit(article=obj, user=user)
-        buttons = []
-        if editable and status in (Article.Status.DRAFT, Article.Status.UNPUBLISHED):
-            buttons.append((SUBMIT, gettext("Save and submit for review")))
-        if editable and services.can_publish(user=user):
-            if obj is None or not obj.is_live:
-                buttons.append((PUBLISH, gettext("Save and publish now")))
-                buttons.append((SCHEDULE, gettext("Save and schedule")))
-            else:
-                buttons.append((PUBLISH, gettext("Save and keep published")))
-            if obj is not None and status == Article.Status.SUBMITTED:
-                buttons.append((RETURN, gettext("Save and return to the author")))
-            if obj is not None and status == Article.Status.PUBLISHED:
-                buttons.append((UNPUBLISH, gettext("Save and unpublish")))
-        return buttons
+        return [
+            (workflow.BUTTONS[action], workflow.button_label(action, obj))
+            for action in workflow.available(article=obj, user=request.user)
+        ]
 
     # A name, not a link: journalists cannot open the user admin.
     @admin.display(description=_("created by"))
@@ -360,6 +470,8 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         if obj.is_scheduled:
             when = formats.date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
             return gettext("Scheduled for %(time)s") % {"time": when}
+        if obj.status == Article.Status.DRAFT and obj.review_note:
+            return gettext("Returned with a note")
         return obj.get_status_display()
 
     @admin.display(description=_("languages"))
@@ -372,19 +484,20 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     @admin.action(description=_("Publish the selected stories"), permissions=["publish"])
     def publish_selected(self, request, queryset):
-        self._bulk(request, queryset, services.publish)
+        self._bulk(request, queryset, workflow.publish)
 
     @admin.action(description=_("Unpublish the selected stories"), permissions=["publish"])
     def unpublish_selected(self, request, queryset):
-        self._bulk(request, queryset, services.unpublish)
+        self._bulk(request, queryset, workflow.unpublish)
 
     def _bulk(self, request, queryset, step):
         done = 0
         for article in queryset:
             try:
                 step(article=article, user=request.user)
-            except ValidationError as error:
-                messages.warning(request, f"{article}: {' '.join(error.messages)}")
+            except (ValidationError, PermissionDenied) as error:
+                reason = " ".join(error.messages) if isinstance(error, ValidationError) else error
+                messages.warning(request, f"{article}: {reason}")
             else:
                 done += 1
         if done:
@@ -421,14 +534,16 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     @method_decorator(never_cache)
     def preview_view(self, request, object_id, language):
-        """The story as readers will see it, drafts included; only for its editors."""
+        """The story as readers will see it, drafts included; only for those who may edit it."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         if language not in LANGUAGE_CODES:
             raise Http404
         article = self.get_object(request, unquote(object_id))
-        if article is None:
+        if article is None or not (
+            article.is_live or workflow.can(Action.PREVIEW, article=article, user=request.user)
+        ):
             raise Http404
-        if not self.has_view_permission(request, article):
-            raise PermissionDenied
         with translation.override(language):
             response = TemplateResponse(
                 request,

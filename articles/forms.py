@@ -1,5 +1,7 @@
 """The story form of the admin: optimistic locking and the workflow buttons' input."""
 
+import logging
+
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.urls import reverse
@@ -8,16 +10,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
-from .models import Article
+from . import workflow
+from .models import LANGUAGE_CODES, Article, has_text
 
-# Names of the submit buttons that move a story along the workflow.
-SUBMIT, PUBLISH, SCHEDULE, RETURN, UNPUBLISH = (
-    "_submit_for_review",
-    "_publish",
-    "_schedule",
-    "_return_to_author",
-    "_unpublish",
-)
+logger = logging.getLogger(__name__)
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -40,20 +36,41 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["lock_version"].initial = self.instance.version
 
+    # Set by the admin for the request the form serves.
+    user = None
+
     def clean(self):
         cleaned_data = super().clean()
         if self.instance.pk:
             self._check_not_stale(cleaned_data.get("lock_version"))
-        if SCHEDULE in self.data and "publish_at" in self.fields:
-            at = cleaned_data.get("publish_at")
-            if at is None or at <= timezone.now():
-                self.add_error("publish_at", gettext("Choose a time in the future to schedule."))
-        if RETURN in self.data and "review_note" in self.fields:
-            if not (cleaned_data.get("review_note") or "").strip():
-                self.add_error(
-                    "review_note", gettext("Write a note so the journalist knows what to change.")
-                )
+        # The workflow decides whether the pressed button's step may run, with this input.
+        try:
+            workflow.validate(
+                workflow.action_from_post(self.data),
+                article=self.instance if self.instance.pk else None,
+                user=self.user,
+                languages=self._languages(cleaned_data),
+                note=cleaned_data.get("review_note", self.instance.review_note) or "",
+                at=cleaned_data.get("publish_at"),
+            )
+        except forms.ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                self.add_error(None, error)
         return cleaned_data
+
+    def _languages(self, cleaned_data):
+        """The languages the story will have once saved."""
+        return [
+            code
+            for code in LANGUAGE_CODES
+            if has_text(
+                title=cleaned_data.get(f"title_{code}", getattr(self.instance, f"title_{code}")),
+                body=cleaned_data.get(f"body_{code}", getattr(self.instance, f"body_{code}")),
+            )
+        ]
 
     def _check_not_stale(self, opened_version):
         # Locking the row keeps a concurrent save out until this one is done.
@@ -65,6 +82,13 @@ class ArticleAdminForm(forms.ModelForm):
         )
         if current is None or current == opened_version:
             return
+        logger.warning(
+            "Refused a stale save of story %s by user %s: opened at version %s, now %s",
+            self.instance.pk,
+            getattr(self.user, "pk", None),
+            opened_version,
+            current,
+        )
         self.conflict = self._last_save_info()
         # A deliberate second "Save" now overwrites; the other text stays in the history.
         self.data = self.data.copy()

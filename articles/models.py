@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField, create_sanitizer
 from taggit.managers import TaggableManager
@@ -35,6 +36,12 @@ BODY_EXTENSIONS = {
 sanitize_body = create_sanitizer(BODY_EXTENSIONS)
 
 
+def has_text(*, title: str | None, body: str | None) -> bool:
+    """Whether a language version is a story: a title and a body with words in it
+    (an editor's empty paragraph does not count)."""
+    return bool((title or "").strip() and strip_tags(body or "").strip())
+
+
 class RubricQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -56,6 +63,17 @@ class Rubric(models.Model):
         ordering = ["position", "id"]
         verbose_name = _("rubric")
         verbose_name_plural = _("rubrics")
+        # A rubric's address is its slug in each language (modeltranslation's fields).
+        constraints = [
+            models.UniqueConstraint(
+                fields=[f"slug_{code}"],
+                condition=~Q(**{f"slug_{code}": ""}),
+                name=f"unique_rubric_slug_{code}",
+                violation_error_code="unique",
+                violation_error_message=_("Another rubric already has this address (slug)."),
+            )
+            for code in LANGUAGE_CODES
+        ]
 
     def __str__(self):
         return self.name or self.name_ky or self.name_ru or str(self.pk)
@@ -128,6 +146,10 @@ class ArticleQuerySet(models.QuerySet):
 
     def submitted(self):
         return self.filter(status=Article.Status.SUBMITTED)
+
+    def returned(self):
+        """Drafts an editor sent back with a note, waiting for their journalist."""
+        return self.filter(status=Article.Status.DRAFT).exclude(review_note="")
 
     def by_author(self, user):
         """Stories `user` created or signs (a subquery, so no duplicate rows)."""
@@ -286,7 +308,7 @@ class Article(models.Model):
                 body = sanitize_body(body)
                 setattr(self, f"body_{code}", body)
             title = getattr(self, f"title_{code}", None) or ""
-            setattr(self, f"has_{code}", bool(title.strip() and body.strip()))
+            setattr(self, f"has_{code}", has_text(title=title, body=body))
         if not self.slug:
             self.slug = unique_slug(
                 slug_from_title(self.title_ky or self.title_ru or ""),

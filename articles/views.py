@@ -18,6 +18,7 @@ from django.views.generic import DetailView, ListView, RedirectView, TemplateVie
 
 from newsroom.pagecache import add_tags, story_tags
 
+from . import workflow
 from .cache import archive_tag
 from .dateline import agency_name
 from .models import LANGUAGE_CODES, Article, Rubric, Tag
@@ -305,6 +306,11 @@ class ArticleDetailView(PublicPageMixin, DetailView):
     def get_object(self, queryset=None):
         story = super().get_object(queryset)
         self.preview = not (story.is_live and story.has_language(translation.get_language()))
+        # Whoever may not edit a story that is not live gets the readers' 404.
+        if self.preview and not workflow.can(
+            workflow.Action.PREVIEW, article=story, user=self.request.user
+        ):
+            raise Http404
         return story
 
     def get_alternate_urls(self):

@@ -170,6 +170,11 @@ NEWSROOM_MAX_IMAGE_BYTES = env.int("NEWSROOM_MAX_IMAGE_BYTES", default=8 * 1024 
 # How many reverse proxies stand in front of the site; the comment rate limit then
 # reads the reader's address from X-Forwarded-For instead of the proxy's own.
 NEWSROOM_PROXY_COUNT = env.int("NEWSROOM_PROXY_COUNT", default=0)
+# A returned or published story e-mails its journalists (articles.workflow).
+NEWSROOM_NOTIFY_AUTHORS = env.bool("NEWSROOM_NOTIFY_AUTHORS", default=True)
+# Where those e-mails go out: printed to the console until an SMTP server is set.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 THUMBNAIL_ALIASES = {

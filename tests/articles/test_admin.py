@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from articles.models import Article, Byline, Tag
 from articles.slugs import slug_from_title
@@ -544,10 +544,26 @@ def test_translation_status_shows_missing_languages_and_links_to_them(client, ed
 
 
 def test_front_page_links_to_translation_status_and_pending_comments(client, editor):
+    from comments.models import Comment
+
+    story = make_article()
+    for text in ("Биринчи", "Экинчи", "Үчүнчү"):
+        Comment.objects.create(article=story, text=text, name="Окурман", language="ky")
+    Comment.objects.create(
+        article=story, text="Жактырылган", name="Окурман", status=Comment.Status.APPROVED
+    )
     html = login(client, editor).get(reverse("admin:index")).content.decode()
     assert reverse("admin:articles_article_translations") in html
     assert reverse("admin:articles_article_translations") in client.get(CHANGELIST).content.decode()
     assert reverse("admin:articles_article_add") in html
+    with translation.override("ky"):
+        pending = ngettext(
+            "%(counter)s comment is waiting for moderation.",
+            "%(counter)s comments are waiting for moderation.",
+            3,
+        ) % {"counter": 3}
+    assert pending in " ".join(html.split())
+    assert reverse("admin:comments_comment_changelist") + "?status__exact=pending" in html
 
 
 def test_bylines_keep_their_order(client, editor):

@@ -142,12 +142,12 @@ def test_two_editors_at_once_the_later_save_is_refused_and_nothing_is_lost(
 
 
 def test_a_workflow_step_elsewhere_also_makes_an_open_form_stale(client, editor, second_editor):
-    from articles import services
+    from articles import workflow
 
     story = make_article(status=Status.SUBMITTED, authors=[editor])
     client.force_login(editor)
     stale = form_data(client.get(change_url(story)), title_ky="Эскирген форма")
-    services.publish(article=story, user=second_editor)
+    workflow.publish(article=story, user=second_editor)
     response = client.post(change_url(story), stale)
     assert response.status_code == 200
     assert response.context["adminform"].form.conflict["who"] == "Бакыт Токтогулов"
