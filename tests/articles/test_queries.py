@@ -82,7 +82,7 @@ QUERIES = {
     "rubric-page-3": (3, 7),
     "tag": (3, 7),
     "archive": (4, 8),
-    "story": (6, 8),
+    "story": (5, 8),
     "search": (2, 5),
     "feed": (1, 2),
     "rubric-feed": (2, 3),
