@@ -118,6 +118,7 @@ class Stack:
     log_path: Path
     database_url: str
     env: dict[str, str]
+
     def client(self):
         """A browser of its own: its own cookies."""
         return build_opener(HTTPCookieProcessor(CookieJar()), NoRedirects())

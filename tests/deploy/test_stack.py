@@ -312,3 +312,58 @@ def test_a_published_story_is_on_the_cached_pages_within_two_seconds(stack):
         time.sleep(0.1)
     assert title in stack.get("/ky/rss/").text
     assert time.monotonic() - published < 2
+
+
+def test_the_comment_form_works_on_a_cached_story_page_with_each_readers_own_tokens(
+    stack, public_pages
+):
+    """What static/js/site.js does: fetch this reader's tokens, then post the form."""
+    story = public_pages["ky story"]
+    stack.get(story)
+    tokens_seen = []
+    for name in ("Биринчи окурман", "Экинчи окурман"):
+        reader = stack.client()
+        page = stack.get(story, opener=reader)
+        assert page.header("x-front-cache") == "hit"
+        form = next(f for f in references(page.text).forms if "/comments/post/" in f["action"])
+        assert form["fields"]["csrfmiddlewaretoken"] == "" and form["fields"]["started"] == ""
+        token_url = re.search(r'data-token-url="([^"]+)"', page.text).group(1)
+        tokens = json.loads(stack.get(token_url, opener=reader).body)
+        assert set(tokens) == {"csrfmiddlewaretoken", "started"}
+        tokens_seen.append(tokens["csrfmiddlewaretoken"])
+        time.sleep(3.5)  # a person takes a moment to write (the fill-time check)
+        fields = form["fields"] | tokens | {"name": name, "text": "Жакшы макала, рахмат."}
+        posted = stack.request(
+            "POST",
+            form["action"],
+            data=urllib.parse.urlencode(fields).encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": stack.base_url,
+            },
+            opener=reader,
+        )
+        assert posted.status == 302, posted.text[:3000]
+        thanks = stack.get(posted.header("location"), opener=reader)
+        assert thanks.header("x-front-cache") == "miss"  # a message is waiting: not shared
+        assert "Рахмат" in thanks.text
+    assert tokens_seen[0] != tokens_seen[1]
+
+
+def test_a_comment_sent_without_tokens_comes_back_with_what_was_typed(stack, public_pages):
+    """A reader without JavaScript: the form returns, filled in, ready to send again."""
+    story = public_pages["ru story"]
+    page = stack.get(story)
+    form = next(f for f in references(page.text).forms if "/comments/post/" in f["action"])
+    fields = form["fields"] | {"name": "Читатель", "text": "Текст, который нельзя терять."}
+    answer = stack.request(
+        "POST",
+        form["action"],
+        data=urllib.parse.urlencode(fields).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": stack.base_url},
+    )
+    assert answer.status == 403
+    assert "Текст, который нельзя терять." in answer.text
+    assert "Ваш комментарий пока не отправлен" in answer.text
+    again = next(f for f in references(answer.text).forms if "/comments/post/" in f["action"])
+    assert again["fields"]["csrfmiddlewaretoken"] and again["fields"]["started"]
