@@ -115,7 +115,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
 
 # The whole-page cache (newsroom/pagecache.py): anonymous readers' pages, kept whole
 # and purged by tag on every change they show; and the front cache purged with it.
-NEWSROOM_PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+NEWSROOM_PAGE_CACHE = env.bool("PAGE_CACHE", default=not DEBUG)
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
 NEWSROOM_PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/static/", "/media/", "/healthz", "/i18n/")
