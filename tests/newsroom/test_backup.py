@@ -29,7 +29,7 @@ from easy_thumbnails.files import get_thumbnailer
 from psycopg import sql
 
 from articles.models import Article, Tag
-from articles.services import publish, submit_for_review
+from articles.workflow import publish, submit_for_review
 from comments.services import comment_approve, comment_create
 from rates.services import import_rates
 from tests.articles.admin_client import png_upload
