@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "django_static_jquery_ui",
     "easy_thumbnails",
     "csp",
-    "axes",
+    "newsroom.apps.LoginLockoutsConfig",  # django-axes
     "articles",
     "rates",
     "comments",
@@ -239,15 +239,18 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Wrong passwords are counted per account and per address in the database (the
 # cache may be down, and a lockout must survive a restart). After
 # AXES_FAILURE_LIMIT failures the account, or the address, is refused for
-# AXES_COOLOFF_MINUTES, even with the right password; an admin unlocks earlier
-# (admin: Axes > Access attempts, or `manage.py axes_reset_username NAME`), and a
+# AXES_COOLOFF_MINUTES (0: until an admin unlocks), even with the right
+# password; each further attempt restarts the wait. An admin unlocks earlier
+# (admin: Login lockouts > Access attempts, or `manage.py axes_reset_username NAME`), and a
 # password reset by e-mail unlocks the account too (newsroom.views).
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=30)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES) if AXES_COOLOFF_MINUTES else None
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The admin login page with a localized explanation, not axes' bare 429 text.
+AXES_LOCKOUT_CALLABLE = "newsroom.views.login_locked_out"
 # The same address rule as the comment rate limit: X-Forwarded-For is read only
 # when NEWSROOM_PROXY_COUNT says proxies put it there (django-ipware not needed).
 AXES_CLIENT_IP_CALLABLE = "comments.services.client_address"
