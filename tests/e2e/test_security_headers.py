@@ -34,7 +34,8 @@ def policy(response) -> str:
 
 def test_public_pages_and_the_admin_login_run_under_the_policy(page):
     story = Article.objects.live("ky").exclude(image="").first()
-    for url in ("/ky/", f"/ky/news/{story.slug}/", "/ru/", "/admin/login/"):
+    pages = ("/ky/", f"/ky/news/{story.slug}/", "/ru/", "/admin/login/", "/admin/password_reset/")
+    for url in pages:
         response = page.goto(url)
         assert response.status == 200, url
         assert "'unsafe-inline'" not in policy(response), url
