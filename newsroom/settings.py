@@ -254,6 +254,7 @@ AXES_LOCKOUT_CALLABLE = "newsroom.views.login_locked_out"
 # The same address rule as the comment rate limit: X-Forwarded-For is read only
 # when NEWSROOM_PROXY_COUNT says proxies put it there (django-ipware not needed).
 AXES_CLIENT_IP_CALLABLE = "comments.services.client_address"
+AXES_USERNAME_CALLABLE = "newsroom.views.login_username"
 
 # --- E-mail (password reset) ---------------------------------------------------
 # EMAIL_URL in django-environ syntax, e.g. smtp+tls://user:password@mail.example.kg:587.

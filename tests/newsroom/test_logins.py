@@ -153,3 +153,10 @@ def test_behind_a_proxy_each_reader_address_is_counted_apart(editor, settings):
     assert log_in(forged, "editor", PASSWORD).status_code == 429
     colleague = browser(address="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20")
     assert logged_in(log_in(colleague, "editor", PASSWORD))
+
+
+def test_an_overlong_username_gets_the_form_message_not_an_error(editor):
+    """Django's login form does not check the length; PostgreSQL would (a 500)."""
+    response = log_in(browser("ru"), "x" * 300, "wrong-password")
+    assert response.status_code == 200
+    assert 'class="errornote"' in response.content.decode()
