@@ -191,8 +191,9 @@ if not DEBUG:
 # we need carry the per-request nonce (`{{ request.csp_nonce }}` in templates; the
 # story form's import map for the rich-text editor, see articles.admin). JSON-LD
 # (`<script type="application/ld+json">`) is data, never executed, so CSP leaves
-# it alone. No 'unsafe-inline' for styles either: Django's admin, its calendar and
-# select2 set styles through the DOM (allowed), not through style attributes.
+# it alone. No 'unsafe-inline' for styles either: Django's admin, its calendar,
+# jQuery UI's tabs and select2 set styles through the DOM (allowed), not through
+# style attributes or <style> elements.
 # The one inline <style> is the base stylesheet that Tiptap (the editor under
 # django-prose-editor) injects into <head>; it is allowed by its hash, so a
 # different Tiptap build shows up as a failing browser test, not a silent hole.
@@ -239,9 +240,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Wrong passwords are counted per account and per address in the database (the
 # cache may be down, and a lockout must survive a restart). After
 # AXES_FAILURE_LIMIT failures the account, or the address, is refused for
-# AXES_COOLOFF_MINUTES (0: until an admin unlocks), even with the right
-# password; each further attempt restarts the wait. An admin unlocks earlier
-# (admin: Login lockouts > Access attempts, or `manage.py axes_reset_username NAME`), and a
+# AXES_COOLOFF_MINUTES (0: until an admin unlocks), even with the right password;
+# each further attempt restarts the wait. An admin unlocks earlier (admin: Login
+# lockouts > Access attempts, or `manage.py axes_reset_username NAME`), and a
 # password reset by e-mail unlocks the account too (newsroom.views).
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)

@@ -7,6 +7,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def login_username(request, credentials=None):
@@ -34,7 +35,7 @@ def login_locked_out(request, original_response=None, credentials=None):
     cool_off = get_cool_off(request)
     context = {
         **admin.site.each_context(request),
-        "title": admin.site.site_title,
+        "title": _("Log in"),
         "app_path": request.get_full_path(),
         "form": AdminAuthenticationForm(request, initial={"username": username}),
         "next": request.POST.get("next", request.GET.get("next", "")),
