@@ -1,6 +1,6 @@
 """The Content-Security-Policy refuses every inline script and foreign origin, yet the
 pages and the editors' tools work under it: the rich-text editor, the language tabs,
-the calendar and the autocompletes.
+the calendar, the autocompletes and the comparison of versions.
 
 The `new_page` fixture fails a test on any `securitypolicyviolation` event or console
 complaint about a security header, so each test below also proves that nothing on
@@ -22,6 +22,7 @@ from .test_publishing import choose, click_workflow_button, fill_translated
 pytestmark = pytest.mark.usefixtures("demo")
 
 TITLE_KY = "Нарында жаңы көпүрө курулат"
+TITLE_KY_FIXED = "Нарында 600 метрлик жаңы көпүрө курулат"
 BODY_KY = "Көпүрөнүн узундугу 120 метр болот."
 BODY_RU = "Длина моста составит 120 метров."
 # The clock offers Now, Midnight, 6 a.m., Noon, 6 p.m. (in the page's language).
@@ -83,6 +84,18 @@ def test_an_editor_writes_and_schedules_a_story_with_every_widget_under_the_poli
     assert story.status == Article.Status.PUBLISHED
     assert BODY_KY in story.body_ky and BODY_RU in story.body_ru
     assert story.rubric.name_ky == "Коом"
+
+    # A second version, then the history and the comparison of the two
+    # (django-reversion-compare) under the same policy.
+    editor.goto(f"/admin/articles/article/{story.pk}/change/")
+    fill_translated(editor, "title", "ky", TITLE_KY_FIXED)
+    click_workflow_button(editor, "_publish")
+    editor.goto(f"/admin/articles/article/{story.pk}/history/")
+    newest_from = editor.locator("input[name=version_id1]").first
+    assert newest_from.is_hidden()  # comparing the newest with itself makes no sense
+    editor.locator("#change-history [type=submit]").click()
+    editor.wait_for_load_state()
+    assert editor.locator("ins", has_text="600").count()
 
 
 def test_the_violation_detector_sees_an_inline_script_refused(browser, site):

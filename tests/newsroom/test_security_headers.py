@@ -58,3 +58,18 @@ def test_an_inline_script_carries_the_nonce_of_its_response(pages):
     nonce = next(s for s in directives(change_form)["script-src"] if s.startswith("'nonce-"))
     html = change_form.content.decode()
     assert f'<script type="importmap" nonce="{nonce[7:-1]}">' in html
+
+
+def test_the_raw_version_comparison_uses_a_stylesheet_not_an_inline_style(rf):
+    """django-reversion-compare's fallback page (two versions it cannot compare field
+    by field) ships an inline <style>, which the policy would refuse."""
+    from django.template.loader import render_to_string
+
+    request = rf.get("/admin/articles/article/1/history/compare/")
+    request.user = make_user("editor", role="Editor")
+    html = render_to_string(
+        "reversion-compare/compare_raw.html", {"app_label": "articles"}, request=request
+    )
+    assert "<style" not in html
+    assert 'href="/static/reversion_compare.css"' in html
+    assert 'id="content-main"' in html  # still the package's page around it
