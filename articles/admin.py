@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from easy_thumbnails.exceptions import InvalidImageFormatError
 from easy_thumbnails.files import get_thumbnailer
+from js_asset import Media
 from modeltranslation.admin import TabbedTranslationAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
@@ -440,6 +441,12 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
                 (LANGUAGE_NAMES[code], self._preview_url(obj, code)) for code in obj.languages
             ]
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The rich-text editor's modules come with an inline import map; under our
+        # Content-Security-Policy it runs only with this request's nonce.
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def _workflow_buttons(self, request, obj):
         return [

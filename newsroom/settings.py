@@ -5,8 +5,10 @@ the site refuses to start without SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS, wi
 one-line message naming the variable (manage.py and the WSGI entry point print it).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants as csp
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "django_static_jquery_ui",
     "easy_thumbnails",
+    "csp",
+    "newsroom.apps.LoginLockoutsConfig",  # django-axes
     "articles",
     "rates",
     "comments",
@@ -76,6 +80,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -92,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -121,6 +130,11 @@ NEWSROOM_PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/static/", "/media/", "/healthz", "/i18n/")
 NEWSROOM_STALE_WHILE_REVALIDATE = env.int("PAGE_CACHE_STALE_SECONDS", default=30)
 NEWSROOM_FRONT_CACHE_PURGE_URLS = env.list("FRONT_CACHE_PURGE_URLS", default=[])
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -172,9 +186,7 @@ NEWSROOM_MAX_IMAGE_BYTES = env.int("NEWSROOM_MAX_IMAGE_BYTES", default=8 * 1024 
 NEWSROOM_PROXY_COUNT = env.int("NEWSROOM_PROXY_COUNT", default=0)
 # A returned or published story e-mails its journalists (articles.workflow).
 NEWSROOM_NOTIFY_AUTHORS = env.bool("NEWSROOM_NOTIFY_AUTHORS", default=True)
-# Where those e-mails go out: printed to the console until an SMTP server is set.
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
+# They go out through EMAIL_URL (the e-mail block below).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 THUMBNAIL_ALIASES = {
@@ -225,6 +237,89 @@ DJANGO_GUID = {
     "EXPOSE_HEADER": False,
 }
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+# --- Security headers (django-csp, django-permissions-policy) -------------------
+# Every page, public and admin, may run only our own scripts and styles: no inline
+# script, no event handler attribute, no third-party origin. The few inline scripts
+# we need carry the per-request nonce (`{{ request.csp_nonce }}` in templates; the
+# story form's import map for the rich-text editor, see articles.admin). JSON-LD
+# (`<script type="application/ld+json">`) is data, never executed, so CSP leaves
+# it alone. No 'unsafe-inline' for styles either: Django's admin, its calendar,
+# jQuery UI's tabs and select2 set styles through the DOM (allowed), not through
+# style attributes or <style> elements.
+# The one inline <style> is the base stylesheet that Tiptap (the editor under
+# django-prose-editor) injects into <head>; it is allowed by its hash, so a
+# different Tiptap build shows up as a failing browser test, not a silent hole.
+TIPTAP_STYLE_HASHES = [
+    # ProseMirror's base styles, injected by django-prose-editor 0.28's editor.js.
+    "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.NONE],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, *TIPTAP_STYLE_HASHES],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "manifest-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+# Nothing on the site needs a device feature; deny the ones a hijacked script
+# would want most.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Logins (django-axes) ------------------------------------------------------
+# Wrong passwords are counted per account and per address in the database (the
+# cache may be down, and a lockout must survive a restart). After
+# AXES_FAILURE_LIMIT failures the account, or the address, is refused for
+# AXES_COOLOFF_MINUTES (0: until an admin unlocks), even with the right password;
+# each further attempt restarts the wait. An admin unlocks earlier (admin: Login
+# lockouts > Access attempts, or `manage.py axes_reset_username NAME`), and a
+# password reset by e-mail unlocks the account too (newsroom.views).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=30)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES) if AXES_COOLOFF_MINUTES else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The admin login page with a localized explanation, not axes' bare 429 text.
+AXES_LOCKOUT_CALLABLE = "newsroom.views.login_locked_out"
+# The same address rule as the comment rate limit: X-Forwarded-For is read only
+# when NEWSROOM_PROXY_COUNT says proxies put it there (django-ipware not needed).
+AXES_CLIENT_IP_CALLABLE = "comments.services.client_address"
+AXES_USERNAME_CALLABLE = "newsroom.views.login_username"
+
+# --- E-mail (password reset) ---------------------------------------------------
+# EMAIL_URL in django-environ syntax, e.g. smtp+tls://user:password@mail.example.kg:587.
+# Development prints mails to the console; production defaults to the host's own
+# mail server (smtp://localhost:25), which must relay them.
+vars().update(
+    env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,13 +2,14 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
 from articles import views as article_views
 from articles.sitemaps import sitemaps
 from newsroom.pagecache import tagged
-from newsroom.views import healthz
+from newsroom.views import PasswordResetConfirmView, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -30,6 +31,28 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Password reset by e-mail with Django's own views, as the admin documents it;
+    # the name admin_password_reset puts the link on the admin login page.
+    path(
+        "admin/password_reset/",
+        auth_views.PasswordResetView.as_view(),
+        name="admin_password_reset",
+    ),
+    path(
+        "admin/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "admin/reset/<uidb64>/<token>/",
+        PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "admin/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,10 +1,16 @@
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib import auth
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from articles.models import Article, Rubric
 
 pytestmark = pytest.mark.django_db
+
+
+def authenticate(**credentials):
+    # The login throttle (django-axes) counts per request, so logins come with one.
+    return auth.authenticate(RequestFactory().post("/admin/login/"), **credentials)
 
 
 @pytest.fixture(autouse=True)

@@ -108,6 +108,26 @@ def demo(site, monkeypatch):
     call_command("load_demo", verbosity=0)
 
 
+# Runs before any of the page's own scripts, in every frame of every page.
+REPORT_POLICY_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.reportPolicyViolation(
+        `${document.location.href}: ${event.effectiveDirective} refused ` +
+        `${event.blockedURI || "inline"} (${event.sourceFile}:${event.lineNumber}) ` +
+        `${event.sample}`
+    );
+});
+"""
+POLICY_WORDS = ("Content Security Policy", "Permissions-Policy", "Cross-Origin-Opener-Policy")
+
+
+def policy_messages(page, message) -> list[str]:
+    """The browser's console complaints about a security header, if `message` is one."""
+    if any(words in message.text for words in POLICY_WORDS):
+        return [f"{page.url}: {message.text}"]
+    return []
+
+
 class OffsiteRequests(AssertionError):
     pass
 
@@ -117,11 +137,13 @@ def new_page(request, browser, site):
     """Make pages, each in its own browser context (own cookies), at a given viewport.
 
     Every request to a host other than the live site is blocked and recorded; so are
-    JavaScript errors. Either fails the test. When the test fails, each open page is
+    JavaScript errors and whatever the browser refuses under the security headers
+    (a `securitypolicyviolation` event, or a console message about a policy). Any of
+    them fails the test. When the test fails, each open page is
     saved under artifacts/screenshots/failed/.
     """
     site_host = urlsplit(site.url).netloc
-    offsite, script_errors, contexts = [], [], []
+    offsite, script_errors, policy_problems, contexts = [], [], [], []
 
     def keep_on_site(route):
         if urlsplit(route.request.url).netloc == site_host:
@@ -134,9 +156,12 @@ def new_page(request, browser, site):
         context = browser.new_context(base_url=site.url, viewport=viewport, locale=locale)
         context.set_default_timeout(15_000)
         context.route("**/*", keep_on_site)
+        context.expose_function("reportPolicyViolation", lambda text: policy_problems.append(text))
+        context.add_init_script(REPORT_POLICY_VIOLATIONS)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: script_errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: policy_problems.extend(policy_messages(page, message)))
         return page
 
     yield make
@@ -149,6 +174,9 @@ def new_page(request, browser, site):
     if offsite:
         raise OffsiteRequests("requests to other hosts:\n" + "\n".join(sorted(set(offsite))))
     assert not script_errors, "JavaScript errors:\n" + "\n".join(script_errors)
+    assert not policy_problems, "refused by the security headers:\n" + "\n".join(
+        sorted(set(policy_problems))
+    )
 
 
 @pytest.fixture
