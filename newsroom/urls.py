@@ -28,6 +28,7 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
 
