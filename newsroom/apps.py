@@ -1,0 +1,25 @@
+"""The Django admin as the newsroom needs it: in the reader's own admin language, everywhere."""
+
+from django.contrib.admin.apps import AdminConfig
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+
+def boolean_icon(value):
+    # Django 5.2 writes alt="True" / alt="False" in English whatever the language.
+    icon = {True: "yes", False: "no", None: "unknown"}[value]
+    label = {True: gettext("Yes"), False: gettext("No"), None: gettext("Unknown")}[value]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), label)
+
+
+class NewsroomAdminConfig(AdminConfig):
+    def ready(self):
+        super().ready()
+        from django.contrib.admin import widgets
+        from django.contrib.admin.templatetags import admin_list
+
+        # Every caller imports the helper from admin_list when it runs.
+        admin_list._boolean_icon = boolean_icon
+        # Select2 ships no Kyrgyz; ours is static/admin/js/vendor/select2/i18n/ky.js.
+        widgets.SELECT2_TRANSLATIONS.setdefault("ky", "ky")
