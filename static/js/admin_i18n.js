@@ -81,7 +81,6 @@
       if (code && tab.textContent !== LANGUAGES[code]) {
         tab.textContent = LANGUAGES[code];
         tab.setAttribute("title", LANGUAGES[code]);
-        tab.setAttribute("lang", document.documentElement.lang);
       }
     });
     // The switch above the form that turns every tab to one language.

@@ -1,7 +1,9 @@
 /* Kyrgyz for Select2 4.0 (the admin's autocomplete fields); Select2 ships none. */
 (function () {
   "use strict";
-  const $ = window.django && window.django.jQuery;
+  // Loaded, like Select2's own language files, before admin/js/jquery.init.js moves
+  // jQuery to django.jQuery.
+  const $ = window.jQuery;
   if (!$ || !$.fn || !$.fn.select2 || !$.fn.select2.amd) {
     return;
   }
