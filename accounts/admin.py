@@ -2,13 +2,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Profile
 
 User = get_user_model()
+INTERNAL_APPS = ["easy_thumbnails"]
 
 # Django stores "Can add story" in English in the database; these say it in the
 # reader's language, built from the model's own translated name.
@@ -39,8 +40,12 @@ class PermissionChoiceField(forms.ModelMultipleChoiceField):
 
 class TranslatedPermissionsMixin:
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
-        if db_field.name == "permissions" or db_field.name == "user_permissions":
+        if db_field.name in ("permissions", "user_permissions"):
             kwargs["form_class"] = PermissionChoiceField
+            # Thumbnail bookkeeping is nobody's job to grant.
+            kwargs["queryset"] = Permission.objects.exclude(
+                content_type__app_label__in=INTERNAL_APPS
+            ).select_related("content_type")
         return super().formfield_for_manytomany(db_field, request=request, **kwargs)
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TabbedTranslationAdmin
 
 from .models import Currency, Rate
 from .services import RatesImportError, import_rates
@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 
 @admin.register(Currency)
-class CurrencyAdmin(TranslationAdmin):
+class CurrencyAdmin(TabbedTranslationAdmin):
     list_display = ["code", "name", "position", "is_shown"]
     list_editable = ["position", "is_shown"]
     list_filter = ["is_shown"]
