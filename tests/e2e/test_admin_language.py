@@ -121,8 +121,8 @@ def edit_the_story_twice(page, story):
 
 def open_scripted_widgets(page):
     """Open what scripts draw only on demand: the editor's paragraph menu, a Select2 list."""
-    page.locator(".prose-menubar__selected").first.click()
-    search = page.locator(".select2-selection--multiple").first
+    page.locator(".prose-menubar__selected:visible").first.click()
+    search = page.locator(".select2-selection--multiple:visible").first
     search.click()
     page.keyboard.type("жжжжжж")
     page.locator(".select2-results__message").wait_for()
