@@ -115,6 +115,8 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     autocomplete_fields = ["rubric", "place"]
     change_list_template = "admin/articles/article/change_list.html"
     history_latest_first = True
+    # The lock version and the readers' counters are bookkeeping, not the story's text.
+    compare_exclude = ["version", "view_count", "comment_count"]
 
     class Media:
         css = {"all": ["css/admin.css"]}

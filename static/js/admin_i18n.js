@@ -59,6 +59,10 @@
           element.setAttribute(name, translated);
         }
       }
+      // An icon button's text is the icon's name in the icon font: it draws the picture.
+      if (element.classList.contains("material-icons")) {
+        return;
+      }
       for (const node of element.childNodes) {
         if (node.nodeType === Node.TEXT_NODE && node.textContent.trim()) {
           const translated = translate(node.textContent);
