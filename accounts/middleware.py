@@ -16,7 +16,11 @@ from .models import Profile
 
 
 def browser_language(request) -> str:
-    """The first of the browser's languages (Accept-Language) that the site speaks."""
+    """The first of the browser's languages (Accept-Language) that the site speaks.
+
+    Django's own `get_language_from_request()` would read the public site's language
+    cookie first, which is exactly what the admin must not follow.
+    """
     supported = {code for code, _name in settings.LANGUAGES}
     for accepted, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
         try:
