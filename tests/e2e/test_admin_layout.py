@@ -52,9 +52,7 @@ def inside_window(box, viewport):
 
 def no_sideways_scrolling(page):
     width, window = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
-    assert width <= window, f"{width}px wide in {window}px: " + "; ".join(
-        wider_than_window(page)
-    )
+    assert width <= window, f"{width}px wide in {window}px: " + "; ".join(wider_than_window(page))
 
 
 def log_in(new_page, username, language, viewport):
