@@ -121,6 +121,8 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     change_list_template = "admin/articles/article/change_list.html"
     history_latest_first = True
     object_history_template = "admin/articles/article/object_history.html"
+    # The lock version and the readers' counters are bookkeeping, not the story's text.
+    compare_exclude = ["version", "view_count", "comment_count"]
 
     class Media:
         css = {"all": ["css/admin.css"]}

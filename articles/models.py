@@ -117,6 +117,9 @@ class TaggedArticle(TaggedItemBase):
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
 
     class Meta:
+        # Named for the admin's delete page, which lists a story's tag links.
+        verbose_name = _("story tag")
+        verbose_name_plural = _("story tags")
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")
         ]

@@ -24,8 +24,10 @@ PENDING_FIRST = Case(
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
+    # Approve/Reject come right after the comment, in view on a laptop without scrolling.
     list_display = [
         "excerpt",
+        "row_actions",
         "name",
         "story",
         "language",
@@ -34,7 +36,6 @@ class CommentAdmin(admin.ModelAdmin):
         "created_at",
         "moderated_by",
         "moderated_at",
-        "row_actions",
     ]
     list_display_links = ["excerpt"]
     list_filter = [

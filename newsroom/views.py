@@ -1,5 +1,5 @@
-"""Project-level views that belong to no app: the health check, and login protection
-around Django's own admin login and password-reset views."""
+"""Project-level views that belong to no app: the health check, login protection around
+Django's own admin login and password-reset views, and the admin's 403 page."""
 
 import logging
 import time
@@ -15,7 +15,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -109,3 +112,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         axes_reset(username=form.user.get_username())
         return response
+
+
+def permission_denied(request, exception):
+    """A refusal in the admin looks like the admin and speaks the user's admin language."""
+    if not request.path_info.startswith(reverse("admin:index")):
+        return defaults.permission_denied(request, exception)
+    context = {**admin.site.each_context(request), "title": gettext("Access denied")}
+    return render(request, "admin/403.html", context, status=403)

@@ -1,16 +1,20 @@
+import logging
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TabbedTranslationAdmin
 
 from .models import Currency, Rate
 from .services import RatesImportError, import_rates
 
+logger = logging.getLogger(__name__)
+
 
 @admin.register(Currency)
-class CurrencyAdmin(TranslationAdmin):
+class CurrencyAdmin(TabbedTranslationAdmin):
     list_display = ["code", "name", "position", "is_shown"]
     list_editable = ["position", "is_shown"]
     list_filter = ["is_shown"]
@@ -61,10 +65,16 @@ class RateAdmin(admin.ModelAdmin):
         try:
             report = import_rates()
         except RatesImportError as exc:
+            # The technical reason (in English, naming hosts and system errors) is for
+            # the operator's log; the editor reads a sentence in their own language.
+            logger.warning("Rates import from the admin failed: %s", exc)
             self.message_user(
                 request,
-                gettext("Import from the National Bank failed; stored rates are unchanged: %s")
-                % exc,
+                gettext(
+                    "Import from the National Bank failed; stored rates are unchanged. "
+                    "The National Bank's site did not answer or sent something unusable; "
+                    "the technical details are in the server log. Try again later."
+                ),
                 messages.ERROR,
             )
         else:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import re_path
 from django.views.static import serve
 
+from newsroom.urls import handler403  # noqa: F401 (the admin's own refusal page)
 from newsroom.urls import urlpatterns as site_urlpatterns
 
 

@@ -107,16 +107,19 @@ def test_editor_runs_an_import_and_sees_the_result(
     assert Rate.objects.count() == 43
 
 
-def test_a_failed_import_from_the_admin_says_why_and_keeps_the_rates(
-    editor_client, feed_server, usd_rate, monkeypatch
+def test_a_failed_import_from_the_admin_says_so_in_the_editors_language_and_logs_why(
+    editor_client, feed_server, usd_rate, monkeypatch, caplog
 ):
     monkeypatch.setattr(
         services, "DEFAULT_FEED_URLS", (feed_server.serve("/d.xml", b"", status=502),)
     )
     response = editor_client.post(FETCH, follow=True, HTTP_ACCEPT_LANGUAGE="ru")
     html = response.content.decode()
-    assert "Загрузить курсы из Нацбанка не удалось, сохранённые курсы не изменились:" in html
-    assert "HTTP 502" in html
+    assert "Загрузить курсы из Нацбанка не удалось, сохранённые курсы не изменились." in html
+    assert "подробности в журнале сервера" in html
+    # The English technical reason goes to the operator's log, not to the page.
+    assert "HTTP 502" not in html
+    assert any("HTTP 502" in record.getMessage() for record in caplog.records)
     assert list(Rate.objects.values_list("value", flat=True)) == [Decimal("87.45")]
 
 
