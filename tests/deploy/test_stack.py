@@ -367,3 +367,30 @@ def test_a_comment_sent_without_tokens_comes_back_with_what_was_typed(stack, pub
     assert "Ваш комментарий пока не отправлен" in answer.text
     again = next(f for f in references(answer.text).forms if "/comments/post/" in f["action"])
     assert again["fields"]["csrfmiddlewaretoken"] and again["fields"]["started"]
+
+
+def test_twenty_wrong_passwords_lock_the_account_through_nginx(stack):
+    """django-axes behind the proxy: the lock holds, and says why in the reader's language."""
+
+    def log_in(password):
+        browser = stack.client()
+        page = stack.get("/admin/login/", opener=browser, headers={"Accept-Language": "ky"})
+        fields = references(page.text).forms[0]["fields"]
+        fields |= {"username": "moderator", "password": password}
+        return stack.request(
+            "POST",
+            "/admin/login/?next=/admin/",
+            data=urllib.parse.urlencode(fields).encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept-Language": "ky",
+            },
+            opener=browser,
+        )
+
+    answers = [log_in("not-the-password").status for _ in range(20)]
+    assert answers[0] == 200 and answers[-1] == 429, answers
+    refused = log_in(stack_module.DEMO_PASSWORD)
+    assert refused.status == 429
+    assert "туура эмес сырсөз өтө көп жолу терилди" in refused.text
+    assert "Traceback" not in refused.text
