@@ -10,6 +10,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from .dateline import format_dateline
+from .search_document import SearchDocumentField, kyrgyz_document
 from .slugs import slug_from_title, unique_slug
 from .validators import validate_image_size
 
@@ -250,6 +251,8 @@ class Article(models.Model):
     # Derived in save(): whether the story belongs to each language's site.
     has_ky = models.BooleanField(_("in Kyrgyz"), default=False, editable=False)
     has_ru = models.BooleanField(_("in Russian"), default=False, editable=False)
+    # Derived in save(): the Kyrgyz words stemmed for search (see articles.search_document).
+    search_ky = SearchDocumentField(null=True, editable=False)
     # Optimistic locking: bumped on every save so a stale form is caught.
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -287,6 +290,9 @@ class Article(models.Model):
                 setattr(self, f"body_{code}", body)
             title = getattr(self, f"title_{code}", None) or ""
             setattr(self, f"has_{code}", bool(title.strip() and body.strip()))
+        self.search_ky = kyrgyz_document(
+            title=self.title_ky or "", lead=self.lead_ky or "", body=self.body_ky or ""
+        )
         if not self.slug:
             self.slug = unique_slug(
                 slug_from_title(self.title_ky or self.title_ru or ""),
