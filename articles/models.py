@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import validate_image_file_extension
 from django.db import models
 from django.db.models import Q
@@ -158,7 +159,8 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What story cards need: the rubric joined, the long bodies left in the database."""
         body_fields = ["body", *(f"body_{code}" for code in LANGUAGE_CODES)]
-        return self.select_related("rubric").defer(*body_fields)
+        search_fields = [f"search_{code}" for code in LANGUAGE_CODES]
+        return self.select_related("rubric").defer(*body_fields, *search_fields)
 
     def published_between(self, start, end):
         return self.filter(published_at__gte=start, published_at__lt=end)
@@ -253,6 +255,9 @@ class Article(models.Model):
     has_ru = models.BooleanField(_("in Russian"), default=False, editable=False)
     # Derived in save(): the Kyrgyz words stemmed for search (see articles.search_document).
     search_ky = SearchDocumentField(null=True, editable=False)
+    # Kept by PostgreSQL itself (a trigger, migration 0004): the Russian words
+    # stemmed by its `russian` configuration. Empty on other databases.
+    search_ru = SearchVectorField(null=True, editable=False)
     # Optimistic locking: bumped on every save so a stale form is caught.
     version = models.PositiveIntegerField(default=1, editable=False)
 
