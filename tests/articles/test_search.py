@@ -221,3 +221,26 @@ def test_nothing_like_the_query_gets_the_nothing_found_page(client):
     response = client.get("/ky/search/", {"q": "футбол"})
     assert list(response.context["stories"]) == []
     assert "Окшош сөздөрү" not in response.content.decode()
+
+
+@pytest.mark.postgres
+def test_postgres_a_common_word_shows_its_newest_matches_ranked(client, monkeypatch):
+    """Ranking every match of a common word would grow with the archive: only the
+    newest MAX_RESULTS are ranked and shown, and the reader is told so."""
+    monkeypatch.setattr("articles.search.MAX_RESULTS", 3)
+    monkeypatch.setattr("articles.views.MAX_RESULTS", 3)
+    now = timezone.now()
+    stories = [
+        make_article(
+            title_ky="Жаңылык" if n else "Мектеп жаңырды",
+            body_ky="<p>Мектептерде сабак башталды.</p>",
+            published_at=now - timezone.timedelta(hours=n + 1),
+        )
+        for n in range(5)
+    ]
+    response = client.get("/ky/search/", {"q": "мектеп"})
+    assert list(response.context["stories"]) == [stories[0], stories[1], stories[2]]
+    assert "«мектеп» боюнча эң акыркы 3 кабар көрсөтүлдү" in response.content.decode()
+    few = client.get("/ky/search/", {"q": "мектеп жаңырды"})
+    assert list(few.context["stories"]) == [stories[0]]
+    assert "эң акыркы" not in few.content.decode()
