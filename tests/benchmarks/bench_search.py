@@ -107,10 +107,8 @@ def main() -> None:
     try:
         started = time.perf_counter()
         build(size)
-        print(
-            f"{connection.vendor}, {size} stories (built in {time.perf_counter() - started:.0f} s), "
-            f"{repeat} requests per query"
-        )
+        built = time.perf_counter() - started
+        print(f"{connection.vendor}, {size} stories (built in {built:.0f} s), {repeat} requests")
         print(f"{'query':<34} {'found':>6} {'median ms':>10} {'p95 ms':>8}")
         client = Client()
         everything = []
