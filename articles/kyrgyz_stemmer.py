@@ -1,13 +1,16 @@
 """A light suffix-stripping stemmer for Kyrgyz, written for the story search.
 
 No Kyrgyz stemmer exists in PostgreSQL, Snowball, Hunspell or PyPI, so this one
-follows the inflectional morphology of the standard grammars (Кыргыз
-адабий тилинин грамматикасы, 1987; Kasymova et al., *Кыргыз тили*; the summary
-in Washington, *Kyrgyz Grammar*, and in Apertium's `apertium-kir` lexicon):
+follows the inflectional morphology as the standard descriptions give it
+(Грамматика киргизского литературного языка, ч. 1: Фонетика и морфология,
+Фрунзе: Илим, 1987; R. Hebert and N. Poppe, *Kirghiz Manual*, Indiana
+University, 1963; the affix tables of Apertium's Kyrgyz transducer
+`apertium-kir`):
 
-* A word is a root followed, right to left, by: a person/predicate ending
-  (`-мын`, `-сың`, `-быз`, `-сыз`), a case ending, a possessive, a plural;
-  verbs carry tense and converb endings (`-ган`, `-ып`, `-ды`, `-йт`).
+* A noun is a root followed, in this order, by a plural, a possessive, a case
+  ending and a person/predicate ending (`-мын`, `-сың`, `-быз`, `-сыз`);
+  verbs carry tense and converb endings (`-ган`, `-ып`, `-ды`, `-йт`), and a
+  participle in -ган is declined like a noun.
 * Every suffix agrees with the root:
   - vowel harmony: its low vowel is а after а/ы/у, о after о, е after е/и,
     ө after ө/ү (`шаарлар`, `тоолор`, `жерлер`, `үйлөр`, `окуучулар`); its high
@@ -124,7 +127,7 @@ def _cuts_root_ending(word: str, length: int) -> bool:
 
 
 def _strip(word: str, templates: tuple[str, ...]) -> tuple[str, str] | None:
-    """The first template (longest first) that `word` ends in: (stem, template)."""
+    """The first of `templates` (listed longest first) that `word` ends in, as (stem, template)."""
     for template in templates:
         length = len(template.lstrip("vc"))
         if len(word) <= length:
@@ -184,8 +187,7 @@ def _strip_pronominal_case(word: str) -> str | None:
     return None
 
 
-# News repeats its words: a story of 100 words has about 60 different ones,
-# most of them seen in the stories before.
+# News repeats its words, so most words of a new story were stemmed before.
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The stem of one Kyrgyz word, lower-cased."""
