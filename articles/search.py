@@ -40,9 +40,10 @@ PREFIX_STEM_LENGTH = 4
 # How alike a query word and a title word must be (pg_trgm word similarity):
 # one swapped or missing letter in a six-letter word scores about 0.57.
 TYPO_SIMILARITY = 0.5
-# A query matching more stories ranks the newest this many: ranking every match
-# of a common word would grow with the archive (p95 under 50 ms at 100,000).
-MAX_RESULTS = 500
+# A query matching more stories ranks the newest this many (ten pages): finding
+# and ranking every match of a common word would grow with the archive, and
+# the page must answer within 50 ms at 100,000 stories (docs/benchmarks.md).
+MAX_RESULTS = 100
 # Typo search looks at words of this length and up, at most this many of them.
 TYPO_MIN_LENGTH = 4
 TYPO_MAX_WORDS = 5
@@ -92,10 +93,20 @@ def similar_titles(*, query: str, language: str) -> QuerySet:
         score = TrigramWordSimilarity(Value(word), field)
         similarity = score if similarity is None else similarity + score
     return (
-        stories.filter(matches)
+        stories.filter(pk__in=_newest(stories.filter(matches)))
         .annotate(similarity=similarity)
         .order_by("-similarity", "-published_at", "-id")
     )
+
+
+def _newest(matches: QuerySet) -> QuerySet:
+    """The ids of the newest MAX_RESULTS `matches`, as a subquery.
+
+    For a common word PostgreSQL walks the date index and stops early, for a
+    rare one it takes the few matches from the GIN index: either way the cost
+    does not grow with the archive.
+    """
+    return matches.order_by("-published_at", "-id").values("pk")[:MAX_RESULTS]
 
 
 def _kyrgyz_terms(query: str) -> list[str]:
