@@ -78,14 +78,27 @@ def test_a_kyrgyz_headline_is_drawn_in_the_vendored_pt_serif(page, kyrgyz_story)
 
 
 def test_preloads_are_the_fonts_the_first_screen_uses(page, kyrgyz_story):
-    """Bold cyrillic on every page, bold cyrillic-ext (ң ө ү) on Kyrgyz pages only:
-    a preload the page does not use costs Lighthouse points."""
+    """Bold cyrillic and latin (spaces, digits, punctuation) on every page, bold
+    cyrillic-ext (ң ө ү) on Kyrgyz pages only, and each of them really used."""
     preloads = """() => [...document.querySelectorAll('link[rel=preload][as=font]')]
         .map((link) => link.href.split('/').pop().split('.')[0])"""
+    used = """() => [...document.fonts]
+        .filter((face) => face.status === 'loaded' && face.weight === '700')
+        .map((face) => face.unicodeRange.split(',')[0])"""
     page.goto(kyrgyz_story)
     assert page.evaluate(preloads) == [
         "pt-serif-cyrillic-700-normal",
+        "pt-serif-latin-700-normal",
         "pt-serif-cyrillic-ext-700-normal",
     ]
+    page.evaluate("document.fonts.ready")
+    # The first range of each subset: cyrillic-ext, cyrillic, latin.
+    assert set(page.evaluate(used)) == {"U+460-52F", "U+301", "U+0-FF"}
+    make_article(title_ru="Новости дня", languages=("ru",))
     page.goto("/ru/")
-    assert page.evaluate(preloads) == ["pt-serif-cyrillic-700-normal"]
+    assert page.evaluate(preloads) == [
+        "pt-serif-cyrillic-700-normal",
+        "pt-serif-latin-700-normal",
+    ]
+    page.evaluate("document.fonts.ready")
+    assert set(page.evaluate(used)) == {"U+301", "U+0-FF"}
