@@ -12,12 +12,16 @@ Indexes are PostgreSQL only; other databases search with icontains.
 """
 
 import django.contrib.postgres.search
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 import articles.search_document
 
 LIVE = "WHERE status = 'published' AND has_{language}"
+
+
+def create_trigram_extension(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
 
 
 def fill_search_documents(apps, schema_editor):
@@ -94,7 +98,9 @@ class Migration(migrations.Migration):
     dependencies = [("articles", "0003_search_indexes")]
 
     operations = [
-        TrigramExtension(),
+        # Not TrigramExtension(): its reverse queries pg_extension on SQLite too,
+        # and the extension may serve other objects, so it stays on the way back.
+        migrations.RunPython(create_trigram_extension, migrations.RunPython.noop),
         migrations.AddField(
             model_name="article",
             name="search_ky",
