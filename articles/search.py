@@ -67,6 +67,11 @@ def search_articles(*, query: str, language: str) -> QuerySet:
     return _full_text(stories, query=query, language=language)
 
 
+def shows_newest_only(count: int) -> bool:
+    """Whether a search that found `count` stories was cut to its newest MAX_RESULTS."""
+    return connection.vendor == "postgresql" and count >= MAX_RESULTS
+
+
 def similar_titles(*, query: str, language: str) -> QuerySet:
     """Stories whose title has a word like each of the query's (PostgreSQL only).
 

@@ -20,11 +20,11 @@ from .dateline import agency_name
 from .models import LANGUAGE_CODES, Article, Rubric, Tag
 from .search import (
     MAX_QUERY_LENGTH,
-    MAX_RESULTS,
     clean_query,
     has_words,
     highlighted_title,
     search_articles,
+    shows_newest_only,
     similar_titles,
     snippet,
 )
@@ -272,9 +272,11 @@ class SearchView(StoryListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, problem=self.problem, **kwargs)
-        context["approximate"] = getattr(self, "approximate", False)
+        context["approximate"] = approximate = getattr(self, "approximate", False)
         paginator = context["paginator"]
-        context["capped"] = paginator is not None and paginator.count >= MAX_RESULTS
+        context["capped"] = (
+            paginator is not None and not approximate and shows_newest_only(paginator.count)
+        )
         language = translation.get_language()
         for story in context["stories"]:
             story.snippet = snippet(story, query=self.query, language=language)

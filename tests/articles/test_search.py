@@ -228,7 +228,6 @@ def test_postgres_a_common_word_shows_its_newest_matches_ranked(client, monkeypa
     """Ranking every match of a common word would grow with the archive: only the
     newest MAX_RESULTS are ranked and shown, and the reader is told so."""
     monkeypatch.setattr("articles.search.MAX_RESULTS", 3)
-    monkeypatch.setattr("articles.views.MAX_RESULTS", 3)
     now = timezone.now()
     stories = [
         make_article(
