@@ -34,9 +34,10 @@ RUSSIAN_CONFIG = "russian"
 START, STOP = "\u27e6", "\u27e7"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 WORD = re.compile(r"[^\W_]+")
-# A Kyrgyz stem this long also matches longer stems (мектеп finds мектепчи);
-# a shorter one (үй, ал) only itself, or it would match half the archive.
-PREFIX_STEM_LENGTH = 4
+# A Kyrgyz stem this long also matches longer stems, derivations of the same
+# root (президент finds президенттик); a shorter one only itself, or ошон
+# (ошондон, since then) would find every ошондой (such).
+PREFIX_STEM_LENGTH = 6
 # How alike a query word and a title word must be (pg_trgm word similarity):
 # one swapped or missing letter in a six-letter word scores about 0.57.
 TYPO_SIMILARITY = 0.5
@@ -202,7 +203,8 @@ def _contains(stories: QuerySet, *, query: str, language: str) -> QuerySet:
         # The stored document is lower-cased stems, so this matches any case
         # and any ending, as PostgreSQL does.
         for term in _kyrgyz_terms(query):
-            matches &= Q(search_ky__contains=f"'{term}")
+            lexeme = f"'{term}" if len(term) >= PREFIX_STEM_LENGTH else f"'{term}':"
+            matches &= Q(search_ky__contains=lexeme)
         return stories.filter(matches)
     for word in query.split():
         matches &= (

@@ -243,3 +243,10 @@ def test_postgres_a_common_word_shows_its_newest_matches_ranked(client, monkeypa
     few = client.get("/ky/search/", {"q": "мектеп жаңырды"})
     assert list(few.context["stories"]) == [stories[0]]
     assert "эң акыркы" not in few.content.decode()
+
+
+def test_a_short_kyrgyz_stem_finds_only_its_own_forms(client):
+    """ошондон (since then) stems to ошон; ошондой (such) is another word."""
+    since = make_article(title_ky="Ошондон бери көп өттү")
+    make_article(title_ky="Ошондой болду")
+    assert list(client.get("/ky/search/", {"q": "ошондон"}).context["stories"]) == [since]
