@@ -9,7 +9,7 @@ NGINX_LISTEN ?= 80
 SERVER_NAME ?= localhost
 NGINX_CONF ?= deploy/nginx/newsroom.rendered.conf
 
-.PHONY: nginx-config install install-prod messages catalogs run serve migrate test lint check-migrations bench e2e-deps stack-deps clean
+.PHONY: nginx-config install install-prod messages catalogs run serve migrate test lint check-migrations bench bench-search e2e-deps stack-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -74,6 +74,9 @@ lint: $(PY)
 
 bench: $(PY)
 	$(PY) tests/benchmarks/bench_pages.py
+
+bench-search: $(PY)
+	$(PY) tests/benchmarks/bench_search.py
 
 check-migrations: $(PY)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
