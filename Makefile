@@ -12,7 +12,7 @@ VARNISH_VCL ?= deploy/varnish/newsroom.rendered.vcl
 # What nginx proxies to: gunicorn, or Varnish when it stands in between.
 UPSTREAM ?= $(HOST):$(PORT)
 
-.PHONY: nginx-config varnish-config install install-prod messages catalogs run serve migrate test lint check-migrations bench e2e-deps stack-deps clean
+.PHONY: nginx-config varnish-config install install-prod messages catalogs run serve migrate test lint check-migrations bench bench-search e2e-deps stack-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -83,6 +83,9 @@ lint: $(PY)
 
 bench: $(PY)
 	$(PY) tests/benchmarks/bench_pages.py
+
+bench-search: $(PY)
+	$(PY) tests/benchmarks/bench_search.py
 
 check-migrations: $(PY)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import validate_image_file_extension
 from django.db import models
 from django.db.models import Q
@@ -11,6 +12,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from .dateline import format_dateline
+from .search_document import SearchDocumentField, kyrgyz_document
 from .slugs import slug_from_title, unique_slug
 from .validators import validate_image_size
 
@@ -182,7 +184,8 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What story cards need: the rubric joined, the long bodies left in the database."""
         body_fields = ["body", *(f"body_{code}" for code in LANGUAGE_CODES)]
-        return self.select_related("rubric").defer(*body_fields)
+        search_fields = [f"search_{code}" for code in LANGUAGE_CODES]
+        return self.select_related("rubric").defer(*body_fields, *search_fields)
 
     def published_between(self, start, end):
         return self.filter(published_at__gte=start, published_at__lt=end)
@@ -275,6 +278,11 @@ class Article(models.Model):
     # Derived in save(): whether the story belongs to each language's site.
     has_ky = models.BooleanField(_("in Kyrgyz"), default=False, editable=False)
     has_ru = models.BooleanField(_("in Russian"), default=False, editable=False)
+    # Derived in save(): the Kyrgyz words stemmed for search (see articles.search_document).
+    search_ky = SearchDocumentField(null=True, editable=False)
+    # Kept by PostgreSQL itself (a trigger, migration 0004): the Russian words
+    # stemmed by its `russian` configuration. Empty on other databases.
+    search_ru = SearchVectorField(null=True, editable=False)
     # Optimistic locking: bumped on every save so a stale form is caught.
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -312,6 +320,9 @@ class Article(models.Model):
                 setattr(self, f"body_{code}", body)
             title = getattr(self, f"title_{code}", None) or ""
             setattr(self, f"has_{code}", has_text(title=title, body=body))
+        self.search_ky = kyrgyz_document(
+            title=self.title_ky or "", lead=self.lead_ky or "", body=self.body_ky or ""
+        )
         if not self.slug:
             self.slug = unique_slug(
                 slug_from_title(self.title_ky or self.title_ru or ""),

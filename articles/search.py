@@ -1,10 +1,14 @@
 """Story search in one language: PostgreSQL full-text search, icontains elsewhere.
 
 PostgreSQL ranks title matches above lead and body matches and marks the hits in
-a snippet. Russian gets `russian` stemming. Kyrgyz has no PostgreSQL dictionary:
-it uses the `simple` configuration (lower-cased words) with prefix matching, so
-`Бишкек` also finds the suffixed forms `Бишкекте`, `Бишкектен` of this
-agglutinative language.
+a snippet. Russian gets PostgreSQL's `russian` stemming. Kyrgyz has no
+PostgreSQL dictionary: the story's words are stemmed in Python when it is saved
+(articles.kyrgyz_stemmer, stored in `search_ky`) and the query's words the same
+way, so `мектептер` finds `мектеп`, `мектепте`, `мектебинде`.
+
+When the exact search finds nothing, `similar_titles` looks for titles with
+words close to the query's (pg_trgm), so a typo like `Бишкк` still finds
+Бишкек's stories.
 """
 
 import re
@@ -13,21 +17,37 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    SearchVector,
+    TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Q, QuerySet, TextField, Value
+from django.db.models import F, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 from django.utils.html import escape, strip_tags
 
+from .kyrgyz_stemmer import stem
 from .models import Article
+from .search_document import quote_lexeme
 
 MAX_QUERY_LENGTH = 200
-SEARCH_CONFIGS = {"ru": "russian", "ky": "simple"}
+RUSSIAN_CONFIG = "russian"
 # Markers PostgreSQL puts around hits; unlikely in news text, replaced by <mark>.
 START, STOP = "\u27e6", "\u27e7"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 WORD = re.compile(r"[^\W_]+")
+# A Kyrgyz stem this long also matches longer stems, derivations of the same
+# root (президент finds президенттик); a shorter one only itself, or ошон
+# (ошондон, since then) would find every ошондой (such).
+PREFIX_STEM_LENGTH = 6
+# How alike a query word and a title word must be (pg_trgm word similarity):
+# one swapped or missing letter in a six-letter word scores about 0.57.
+TYPO_SIMILARITY = 0.5
+# A query matching more stories ranks the newest this many (ten pages): finding
+# and ranking every match of a common word would grow with the archive, and
+# the page must answer within 50 ms at 100,000 stories (docs/benchmarks.md).
+MAX_RESULTS = 100
+# Typo search looks at words of this length and up, at most this many of them.
+TYPO_MIN_LENGTH = 4
+TYPO_MAX_WORDS = 5
 
 
 def clean_query(raw: str) -> str:
@@ -41,32 +61,123 @@ def has_words(query: str) -> bool:
 
 def search_articles(*, query: str, language: str) -> QuerySet:
     stories = Article.objects.live(language).for_listing()
-    if connection.vendor == "postgresql":
-        return _full_text(stories, query=query, language=language)
-    return _contains(stories, query=query, language=language)
+    if connection.vendor != "postgresql":
+        return _contains(stories, query=query, language=language)
+    if language == "ky":
+        return _kyrgyz_full_text(stories, query=query)
+    return _full_text(stories, query=query, language=language)
+
+
+def shows_newest_only(count: int) -> bool:
+    """Whether a search that found `count` stories was cut to its newest MAX_RESULTS."""
+    return connection.vendor == "postgresql" and count >= MAX_RESULTS
+
+
+def similar_titles(*, query: str, language: str) -> QuerySet:
+    """Stories whose title has a word like each of the query's (PostgreSQL only).
+
+    The fallback for a query that finds nothing, most likely for a typo. Every
+    long enough query word must be close to a word of the title; the trigram
+    index on titles (migration 0004) serves the `%>` lookup.
+    """
+    stories = Article.objects.live(language).for_listing()
+    words = [word for word in WORD.findall(query) if len(word) >= TYPO_MIN_LENGTH]
+    if connection.vendor != "postgresql" or not words:
+        return stories.none()
+    words = words[:TYPO_MAX_WORDS]
+    field = f"title_{language}"
+    with connection.cursor() as cursor:
+        # The `%>` operator reads its threshold from this setting (0.6 by default).
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            [str(TYPO_SIMILARITY)],
+        )
+    matches = Q()
+    similarity = None
+    for word in words:
+        matches &= Q(**{f"{field}__trigram_word_similar": word})
+        score = TrigramWordSimilarity(Value(word), field)
+        similarity = score if similarity is None else similarity + score
+    # No newest-first cap here: PostgreSQL would walk the date index computing
+    # a similarity per story, slow for the rare match a typo search looks for.
+    return (
+        stories.filter(matches)
+        .annotate(similarity=similarity)
+        .order_by("-similarity", "-published_at", "-id")
+    )
+
+
+def _newest(matches: QuerySet) -> QuerySet:
+    """The ids of the newest MAX_RESULTS `matches`, as a subquery.
+
+    For a common word PostgreSQL walks the date index and stops early, for a
+    rare one it takes the few matches from the GIN index: either way the cost
+    does not grow with the archive.
+    """
+    return matches.order_by("-published_at", "-id").values("pk")[:MAX_RESULTS]
+
+
+def _kyrgyz_terms(query: str) -> list[str]:
+    return [stem(word) for word in WORD.findall(query)]
+
+
+def _kyrgyz_full_text(stories: QuerySet, *, query: str) -> QuerySet:
+    terms = [
+        f"{quote_lexeme(term)}:*" if len(term) >= PREFIX_STEM_LENGTH else quote_lexeme(term)
+        for term in _kyrgyz_terms(query)
+    ]
+    search_query = SearchQuery(" & ".join(terms), config="simple", search_type="raw")
+    # The text itself is not stemmed: mark the words that begin like a query
+    # stem, whichever way its last consonant is written (мектеп, мектеби).
+    marked = " | ".join(
+        f"{quote_lexeme(form)}:*" for term in _kyrgyz_terms(query) for form in _spellings(term)
+    )
+    headline_query = SearchQuery(marked, config="simple", search_type="raw")
+    return _ranked(
+        stories, search_query, headline_query=headline_query, config="simple", language="ky"
+    )
+
+
+def _spellings(term: str) -> list[str]:
+    voiced = {"п": "б", "к": "г"}.get(term[-1:])
+    return [term, term[:-1] + voiced] if voiced else [term]
 
 
 def _full_text(stories: QuerySet, *, query: str, language: str) -> QuerySet:
-    config = SEARCH_CONFIGS.get(language, "simple")
-    if config == "simple":
-        # \w+ keeps only letters and digits, so the raw tsquery cannot be malformed.
-        prefixes = " & ".join(f"{word}:*" for word in WORD.findall(query))
-        search_query = SearchQuery(prefixes, config=config, search_type="raw")
-    else:
-        search_query = SearchQuery(query, config=config, search_type="websearch")
-    vector = (
-        SearchVector(f"title_{language}", config=config, weight="A")
-        + SearchVector(f"lead_{language}", config=config, weight="B")
-        + SearchVector(f"body_{language}", config=config, weight="C")
+    search_query = SearchQuery(query, config=RUSSIAN_CONFIG, search_type="websearch")
+    return _ranked(
+        stories, search_query, headline_query=search_query, config=RUSSIAN_CONFIG, language=language
+    )
+
+
+def _ranked(
+    stories: QuerySet,
+    search_query: SearchQuery,
+    *,
+    headline_query: SearchQuery,
+    config: str,
+    language: str,
+) -> QuerySet:
+    """The matches of `search_query` in the stored vector, best first, marked up.
+
+    Only the newest MAX_RESULTS matches are ranked and paged: the subquery can
+    stop early on the date index for a common word and use the GIN index for a
+    rare one, so the cost stays flat as the archive grows.
+    """
+    column = f"search_{language}"
+    newest = (
+        stories.filter(**{column: search_query})
+        .order_by("-published_at", "-id")
+        .values("pk")[:MAX_RESULTS]
     )
     text = Concat(f"lead_{language}", Value(" "), f"body_{language}", output_field=TextField())
     return (
-        stories.annotate(search=vector, rank=SearchRank(vector, search_query))
-        .filter(search=search_query)
+        stories.filter(pk__in=newest)
         .annotate(
+            rank=SearchRank(F(column), search_query),
             title_headline=SearchHeadline(
                 f"title_{language}",
-                search_query,
+                headline_query,
                 config=config,
                 start_sel=START,
                 stop_sel=STOP,
@@ -74,7 +185,7 @@ def _full_text(stories: QuerySet, *, query: str, language: str) -> QuerySet:
             ),
             headline=SearchHeadline(
                 text,
-                search_query,
+                headline_query,
                 config=config,
                 start_sel=START,
                 stop_sel=STOP,
@@ -88,6 +199,13 @@ def _full_text(stories: QuerySet, *, query: str, language: str) -> QuerySet:
 
 def _contains(stories: QuerySet, *, query: str, language: str) -> QuerySet:
     matches = Q()
+    if language == "ky":
+        # The stored document is lower-cased stems, so this matches any case
+        # and any ending, as PostgreSQL does.
+        for term in _kyrgyz_terms(query):
+            lexeme = f"'{term}" if len(term) >= PREFIX_STEM_LENGTH else f"'{term}':"
+            matches &= Q(search_ky__contains=lexeme)
+        return stories.filter(matches)
     for word in query.split():
         matches &= (
             Q(**{f"title_{language}__icontains": word})
@@ -97,29 +215,60 @@ def _contains(stories: QuerySet, *, query: str, language: str) -> QuerySet:
     return stories.filter(matches)
 
 
-def highlighted_title(article: Article, *, query: str) -> str:
+def highlighted_title(article: Article, *, query: str, language: str) -> str:
     """Safe HTML: the title with the matched words in <mark>."""
     headline = getattr(article, "title_headline", None)
     if headline is not None:
         return _mark(escape(headline), START, STOP)
-    return _mark_words(escape(article.title), query)
+    return _mark_words(article.title, query, language=language)
 
 
-def snippet(article: Article, *, query: str) -> str:
+def snippet(article: Article, *, query: str, language: str) -> str:
     """Safe HTML: the matched passage with the query words in <mark>."""
     headline = getattr(article, "headline", None)
     if headline is not None:
         text = strip_tags(headline.replace("<", " <").replace(">", "> "))
         return _mark(escape(" ".join(text.split())), START, STOP)
-    return _mark_words(escape(article.lead or ""), query)
+    return _mark_words(article.lead or "", query, language=language)
 
 
-def _mark_words(text: str, query: str) -> str:
-    for word in sorted(set(query.split()), key=len, reverse=True):
-        text = re.sub(
-            f"({re.escape(escape(word))})", f"{START}\\1{STOP}", text, flags=re.IGNORECASE
-        )
-    return _mark(text, START, STOP)
+def _mark_words(text: str, query: str, *, language: str) -> str:
+    """`text` escaped, with each word that matches a query word in <mark>.
+
+    A word matches when it begins with the query word (or, in Kyrgyz, with its
+    stem), or when it is as close to it as a typo search needs.
+    """
+    query_words = [word.lower() for word in WORD.findall(query)]
+    prefixes = list(query_words)
+    if language == "ky":
+        prefixes += [form for term in _kyrgyz_terms(query) for form in _spellings(term)]
+    out = []
+    position = 0
+    for match in WORD.finditer(text):
+        word = match.group().lower()
+        out.append(escape(text[position : match.start()]))
+        if any(word.startswith(prefix) for prefix in prefixes) or any(
+            _word_similarity(query_word, word) >= TYPO_SIMILARITY for query_word in query_words
+        ):
+            out.append(f"<mark>{escape(match.group())}</mark>")
+        else:
+            out.append(escape(match.group()))
+        position = match.end()
+    out.append(escape(text[position:]))
+    return "".join(out)
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"  {word.lower()} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _word_similarity(query_word: str, word: str) -> float:
+    """Roughly pg_trgm's word_similarity for one word against one word."""
+    if len(query_word) < TYPO_MIN_LENGTH:
+        return 0.0
+    wanted = _trigrams(query_word)
+    return len(wanted & _trigrams(word)) / len(wanted)
 
 
 def _mark(text: str, start: str, stop: str) -> str:

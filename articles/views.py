@@ -29,6 +29,8 @@ from .search import (
     has_words,
     highlighted_title,
     search_articles,
+    shows_newest_only,
+    similar_titles,
     snippet,
 )
 
@@ -270,15 +272,34 @@ class SearchView(StoryListMixin, ListView):
             return Article.objects.none()
         return search_articles(query=self.query, language=translation.get_language())
 
+    def get_paginator(self, queryset, *args, **kwargs):
+        # Nothing found as typed: page through titles with words like the
+        # query's instead, as a reader who made a typo wants. Costs a query only then.
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        self.approximate = False
+        if not self.problem and paginator.count == 0:
+            similar = similar_titles(query=self.query, language=translation.get_language())
+            similar_paginator = super().get_paginator(similar, *args, **kwargs)
+            if similar_paginator.count:
+                self.approximate = True
+                return similar_paginator
+        return paginator
+
     def get_alternate_urls(self):
         suffix = "?" + self.request.GET.urlencode() if self.request.GET else ""
         return {code: url + suffix for code, url in super().get_alternate_urls().items()}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, problem=self.problem, **kwargs)
+        context["approximate"] = approximate = getattr(self, "approximate", False)
+        paginator = context["paginator"]
+        context["capped"] = (
+            paginator is not None and not approximate and shows_newest_only(paginator.count)
+        )
+        language = translation.get_language()
         for story in context["stories"]:
-            story.snippet = snippet(story, query=self.query)
-            story.highlighted_title = highlighted_title(story, query=self.query)
+            story.snippet = snippet(story, query=self.query, language=language)
+            story.highlighted_title = highlighted_title(story, query=self.query, language=language)
         return context
 
     def get_cache_tags(self, context):

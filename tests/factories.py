@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from articles.models import Article, Byline, Place, Rubric, Tag, TaggedArticle
+from articles.search_document import kyrgyz_document
 
 _seq = itertools.count(1)
 
@@ -90,6 +91,12 @@ def make_archive(*, size: int) -> dict:
             lead_ru="Краткое содержание.",
             body_ky="<p>Бюджет жана салык тууралуу текст.</p>",
             body_ru="<p>Текст о бюджете и налогах.</p>",
+            # bulk_create skips save(), which stems the Kyrgyz text for search.
+            search_ky=kyrgyz_document(
+                title=f"Кабар {n}",
+                lead="Кыскача маалымат.",
+                body="<p>Бюджет жана салык тууралуу текст.</p>",
+            ),
             has_ky=True,
             has_ru=n % 3 != 0,
             slug=f"kabar-{n}",
