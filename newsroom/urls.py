@@ -40,3 +40,6 @@ urlpatterns += i18n_patterns(
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database outage outside a view (the 404 page, a session) still gets the 503 page.
+handler500 = "newsroom.middleware.server_error"
