@@ -22,13 +22,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from easy_thumbnails.exceptions import InvalidImageFormatError
-from easy_thumbnails.files import get_thumbnailer
 from modeltranslation.admin import TabbedTranslationAdmin
 from reversion_compare.admin import CompareVersionAdmin
 from taggit.models import Tag as UntranslatedTag
 
 from . import services
 from .forms import PUBLISH, RETURN, SCHEDULE, SUBMIT, UNPUBLISH, ArticleAdminForm
+from .images import rendition_url, renditions_make
 from .models import LANGUAGE_CODES, Article, Byline, Place, Rubric, Tag, TaggedArticle
 
 # Every save of a story keeps its bylines and tags with it, so a restore brings them back.
@@ -215,15 +215,31 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         if not change:
             obj.created_by = request.user
             obj.save()
-            return
-        obj.version = (form.cleaned_data.get("lock_version") or obj.version) + 1
-        obj.save(
-            update_fields=[
-                field.name
-                for field in obj._meta.concrete_fields
-                if not field.primary_key and field.name not in self.live_counters
-            ]
-        )
+        else:
+            obj.version = (form.cleaned_data.get("lock_version") or obj.version) + 1
+            obj.save(
+                update_fields=[
+                    field.name
+                    for field in obj._meta.concrete_fields
+                    if not field.primary_key and field.name not in self.live_counters
+                ]
+            )
+        if "image" in form.changed_data and obj.image:
+            self._make_renditions(request, obj)
+
+    def _make_renditions(self, request, obj):
+        # Once, here: readers' pages only look renditions up (articles.images).
+        try:
+            renditions_make(image=obj.image)
+        except (InvalidImageFormatError, OSError):
+            self.message_user(
+                request,
+                gettext(
+                    "The story was saved, but its image could not be resized for the site. "
+                    "Upload the image again."
+                ),
+                messages.WARNING,
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -348,8 +364,10 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         if not obj.image:
             return gettext("No image yet.")
         try:
-            url = get_thumbnailer(obj.image)["admin"].url
+            url = rendition_url(obj.image, "admin")
         except (InvalidImageFormatError, OSError):
+            url = ""
+        if not url:
             return gettext("The image file cannot be read.")
         return format_html('<img src="{}" alt="" class="article-image-preview">', url)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
 from .models import Article
+from .validators import validate_image_content
 
 # Names of the submit buttons that move a story along the workflow.
 SUBMIT, PUBLISH, SCHEDULE, RETURN, UNPUBLISH = (
@@ -18,6 +19,15 @@ SUBMIT, PUBLISH, SCHEDULE, RETURN, UNPUBLISH = (
     "_return_to_author",
     "_unpublish",
 )
+
+
+class StoryImageField(forms.ImageField):
+    """Django's image field, our checks first: Pillow never decodes a bomb in full."""
+
+    def to_python(self, data):
+        if data not in self.empty_values:
+            validate_image_content(data)
+        return super().to_python(data)
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -33,6 +43,7 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"
+        field_classes = {"image": StoryImageField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
