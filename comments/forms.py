@@ -77,6 +77,7 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args, article, **kwargs):
         self.article = article
+        self.form_nonce = None  # the mark of a valid form's token (see clean())
         kwargs.setdefault("initial", {}).setdefault("started", services.form_token())
         super().__init__(*args, **kwargs)
 
