@@ -163,3 +163,25 @@ def test_comments_are_stored_and_the_flood_limit_counts_them_in_the_database(
     assert "Ещё один" in html, "the refused text is kept in the form"
     assert Comment.objects.filter(article=site).count() == comment_services.RATE_LIMIT
     assert not Article.objects.filter(pk=site.pk, comment_count__gt=0).exists()
+
+
+def test_every_cache_call_the_site_makes_is_a_miss_while_redis_is_down(own_redis):
+    """What the code base calls (get, add, set, incr, delete_many, get_or_set, ...) never
+    raises. django-redis lets `touch()` and a lock's `acquire()` raise even so: nothing
+    here may use them (neither appears in articles, comments, rates or newsroom)."""
+    from django.core.cache import cache
+
+    cache.set("k", 1)
+    own_redis.stop()
+    assert cache.get("k") is None and cache.get("k", "default") == "default"
+    assert not cache.add("k", 2)
+    assert not cache.set("k", 2)
+    assert cache.incr("k") is None, "the comment limit reads None as 'cannot count'"
+    assert cache.get_many(["k", "l"]) == {}
+    assert cache.get_or_set("k", "computed") == "computed"
+    assert cache.get_or_set("k", lambda: "called") == "called"
+    cache.set_many({"a": 1})
+    cache.delete("k")
+    cache.delete_many(["a", "b"])
+    assert not cache.has_key("k")
+    cache.clear()
