@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 import redis
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -169,8 +170,6 @@ def test_every_cache_call_the_site_makes_is_a_miss_while_redis_is_down(own_redis
     """What the code base calls (get, add, set, incr, delete_many, get_or_set, ...) never
     raises. django-redis lets `touch()` and a lock's `acquire()` raise even so: nothing
     here may use them (neither appears in articles, comments, rates or newsroom)."""
-    from django.core.cache import cache
-
     cache.set("k", 1)
     own_redis.stop()
     assert cache.get("k") is None and cache.get("k", "default") == "default"
