@@ -1,5 +1,6 @@
 """The public site. Every view reads stories through Article.objects.live()."""
 
+import logging
 import re
 from datetime import date, datetime, time, timedelta
 
@@ -16,6 +17,8 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 
+from newsroom.middleware import DATABASE_UNAVAILABLE
+
 from .dateline import agency_name
 from .models import LANGUAGE_CODES, Article, Rubric, Tag
 from .search import (
@@ -28,6 +31,8 @@ from .search import (
 )
 
 # The link to the same story in another language, written in the reader's language.
+database_logger = logging.getLogger("newsroom.database")
+
 READ_IN = {
     "ky": gettext_lazy("Read this story in Kyrgyz"),
     "ru": gettext_lazy("Read this story in Russian"),
@@ -273,7 +278,12 @@ class CountingTemplateResponse(TemplateResponse):
     def close(self):
         super().close()
         for callback in self.after_close:
-            callback()
+            try:
+                callback()
+            except DATABASE_UNAVAILABLE as exc:
+                # The page was served already; a view not counted is no reason for a
+                # traceback in the server's log (see newsroom.middleware).
+                database_logger.error("Database unavailable, a story view was not counted: %s", exc)
 
 
 class ArticleDetailView(PublicPageMixin, DetailView):
