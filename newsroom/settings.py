@@ -200,7 +200,7 @@ LOGGING.setdefault("loggers", {}).update(
 )
 
 # A dead database answers a static 503 page (newsroom.middleware) instead of a 500;
-# these bound how long a request waits for it before that page.
+# connect_timeout bounds how long a request waits for a silent server before that page.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
