@@ -23,7 +23,6 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from easy_thumbnails.exceptions import InvalidImageFormatError
-from easy_thumbnails.files import get_thumbnailer
 from js_asset import Media
 from modeltranslation.admin import TabbedTranslationAdmin
 from reversion.errors import RevertError
@@ -33,6 +32,7 @@ from taggit.models import Tag as UntranslatedTag
 
 from . import workflow
 from .forms import ArticleAdminForm
+from .images import rendition_url, renditions_make
 from .models import LANGUAGE_CODES, Article, Byline, Place, Rubric, Tag, TaggedArticle
 
 # Every save of a story keeps its bylines and tags with it, so a restore brings them back.
@@ -243,6 +243,8 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
                     if not field.primary_key and field.name not in self.live_counters
                 ]
             )
+        if "image" in form.changed_data and obj.image:
+            self._make_renditions(request, obj)
         if form.workflow_entry:
             messages.success(request, self.step_messages[action])
 
@@ -253,6 +255,20 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         Action.RETURN: _("The story was returned to its author with your note."),
         Action.UNPUBLISH: _("The story was taken off the site."),
     }
+
+    def _make_renditions(self, request, obj):
+        # Once, here: readers' pages only look renditions up (articles.images).
+        try:
+            renditions_make(image=obj.image)
+        except (InvalidImageFormatError, OSError):
+            self.message_user(
+                request,
+                gettext(
+                    "The story was saved, but its image could not be resized for the site. "
+                    "Upload the image again."
+                ),
+                messages.WARNING,
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -467,8 +483,10 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         if not obj.image:
             return gettext("No image yet.")
         try:
-            url = get_thumbnailer(obj.image)["admin"].url
+            url = rendition_url(obj.image, "admin")
         except (InvalidImageFormatError, OSError):
+            url = ""
+        if not url:
             return gettext("The image file cannot be read.")
         return format_html('<img src="{}" alt="" class="article-image-preview">', url)
 

@@ -7,6 +7,12 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Stories")
 
     def ready(self):
+        from django.conf import settings
+        from PIL import Image
+
         from . import signals
+
+        # Pillow's decompression-bomb guard at our own limit (twice it is refused outright).
+        Image.MAX_IMAGE_PIXELS = settings.NEWSROOM_MAX_IMAGE_PIXELS
 
         signals.connect()

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from .images import renditions_make
 from .models import Article, Byline, Place, Rubric, Tag
 from .slugs import slug_from_title
 
@@ -253,6 +254,7 @@ def load_stories(
                 demo_image(colour=RUBRICS[rubric_index][4], seed=n),
                 save=True,
             )
+            renditions_make(image=article.image)
         Byline.objects.get_or_create(
             article=article, author=authors[n % len(authors)], defaults={"position": 0}
         )

@@ -12,8 +12,18 @@ from reversion.models import Version
 
 from . import workflow
 from .models import LANGUAGE_CODES, Article, has_text
+from .validators import validate_image_content
 
 logger = logging.getLogger(__name__)
+
+
+class StoryImageField(forms.ImageField):
+    """Django's image field, our checks first: Pillow never decodes a bomb in full."""
+
+    def to_python(self, data):
+        if data not in self.empty_values:
+            validate_image_content(data)
+        return super().to_python(data)
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -29,6 +39,7 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"
+        field_classes = {"image": StoryImageField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import validate_image_file_extension
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,7 +13,7 @@ from taggit.models import TagBase, TaggedItemBase
 from .dateline import format_dateline
 from .search_document import SearchDocumentField, kyrgyz_document
 from .slugs import slug_from_title, unique_slug
-from .validators import validate_image_size
+from .validators import validate_image_content, validate_image_size
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -250,7 +249,7 @@ class Article(models.Model):
         _("main image"),
         upload_to="articles/%Y/%m/",
         blank=True,
-        validators=[validate_image_file_extension, validate_image_size],
+        validators=[validate_image_size, validate_image_content],
     )
     image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
     image_credit = models.CharField(_("image credit"), max_length=150, blank=True)

@@ -35,6 +35,7 @@ from .search import (
 )
 
 # The link to the same story in another language, written in the reader's language.
+
 READ_IN = {
     "ky": gettext_lazy("Read this story in Kyrgyz"),
     "ru": gettext_lazy("Read this story in Russian"),

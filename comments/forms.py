@@ -5,12 +5,25 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Comment
+from .text import has_bidi_controls, strip_invisible
 
 # Control characters other than tab and line breaks: binary junk, never typed by a person.
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # Django's own message for NUL bytes is missing from its Kyrgyz catalog.
 BAD_CHARACTERS = _("The text contains characters that cannot be saved. Please remove them.")
+INVISIBLE_ONLY = {
+    "name": _("Your name is made only of invisible characters. Please type it in letters."),
+    "text": _("Your comment is made only of invisible characters. Please write it in letters."),
+}
+BIDI_CONTROLS = _(
+    "The text contains hidden characters that change the writing direction. "
+    "Please remove them and send it again."
+)
+ALREADY_SENT = _(
+    "A comment has already been sent from this form. "
+    "To send this text as another comment, send it again."
+)
 NAME_MAX_LENGTH = 80
 TEXT_MAX_LENGTH = 3000
 
@@ -64,6 +77,7 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args, article, **kwargs):
         self.article = article
+        self.form_nonce = None  # the mark of a valid form's token (see clean())
         kwargs.setdefault("initial", {}).setdefault("started", services.form_token())
         super().__init__(*args, **kwargs)
 
@@ -71,10 +85,15 @@ class CommentForm(forms.Form):
         value = CONTROL_CHARS_RE.sub("", self.cleaned_data.get(name, ""))
         if not value.strip():
             raise forms.ValidationError(self.fields[name].error_messages["required"])
+        if has_bidi_controls(value):
+            raise forms.ValidationError(BIDI_CONTROLS, code="bidi_controls")
+        if not strip_invisible(value).strip():
+            raise forms.ValidationError(INVISIBLE_ONLY[name], code="invisible_only")
         return value.strip()
 
     def clean_name(self):
-        return " ".join(self._clean_text_field("name").split())
+        # A name never needs a zero-width character; without them "Админ" cannot be faked.
+        return " ".join(strip_invisible(self._clean_text_field("name")).split())
 
     def clean_text(self):
         return self._clean_text_field("text")
@@ -95,17 +114,20 @@ class CommentForm(forms.Form):
             raise forms.ValidationError(
                 _("Your comment could not be accepted. Please try again."), code="honeypot"
             )
-        age = services.form_token_age(self.data.get(self.add_prefix("started"), ""))
-        if age is None:
+        token = services.form_token_read(self.data.get(self.add_prefix("started"), ""))
+        if token is None:
             raise forms.ValidationError(
                 _("The form has expired. Please check your comment and send it again."),
                 code="expired",
             )
-        if age < services.MIN_FILL_SECONDS:
+        if token.age < services.MIN_FILL_SECONDS:
             raise forms.ValidationError(
                 _("That was very quick. Please read your comment once more and send it again."),
                 code="too_fast",
             )
+        if services.form_token_used(nonce=token.nonce):
+            raise forms.ValidationError(ALREADY_SENT, code="already_sent")
+        self.form_nonce = token.nonce
         return cleaned
 
     def refreshed(self):
@@ -114,7 +136,7 @@ class CommentForm(forms.Form):
         The token is renewed when the old one can no longer be used, and each
         invalid field points screen readers at its error message.
         """
-        if self.has_error("__all__", "expired"):
+        if self.has_error("__all__", "expired") or self.has_error("__all__", "already_sent"):
             data = self.data.copy()
             data[self.add_prefix("started")] = services.form_token()
             self.data = data

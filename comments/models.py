@@ -85,6 +85,8 @@ class Comment(models.Model):
     ip_hash = models.CharField(_("address hash"), max_length=64, blank=True, editable=False)
     user_agent = models.CharField(_("browser"), max_length=255, blank=True, editable=False)
     created_at = models.DateTimeField(_("posted"), default=timezone.now, editable=False)
+    # The one-time mark of the form it was sent from: a form sends one comment only.
+    form_nonce = models.CharField(max_length=32, null=True, blank=True, editable=False)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -110,7 +112,8 @@ class Comment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="comment_not_own_parent"
-            )
+            ),
+            models.UniqueConstraint(fields=["form_nonce"], name="comment_form_used_once"),
         ]
 
     def __str__(self):
@@ -127,8 +130,9 @@ class StopWord(models.Model):
         max_length=100,
         unique=True,
         help_text=_(
-            "A comment containing this word or phrase as a whole word, in any letter case, "
-            "is marked as spam."
+            "A comment containing this word or phrase is marked as spam: in any letter "
+            "case, with Kyrgyz or Russian endings, and when disguised with look-alike Latin "
+            "letters, spaces between the letters or invisible characters."
         ),
     )
     created_at = models.DateTimeField(_("added"), auto_now_add=True)

@@ -8,13 +8,16 @@ transaction, so the count beside a story never drifts from what readers see.
 import ipaddress
 import logging
 import re
+import secrets
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -25,6 +28,7 @@ from articles.models import Article
 from newsroom.pagecache import purge
 
 from .models import Comment, StopWord
+from .text import fold, stop_word_pattern
 
 logger = logging.getLogger(__name__)
 
@@ -78,29 +82,50 @@ def count_links(text: str) -> int:
 
 
 def matching_stop_word(text: str) -> str | None:
-    """The first stop word found in `text` as a whole word or phrase, in any case."""
-    folded = StopWord.normalize(text)
+    """The first stop word found in `text`, however it was disguised (see comments.text)."""
+    folded = fold(text)
     for word in StopWord.objects.values_list("word", flat=True):
-        phrase = StopWord.normalize(word)
-        if phrase and re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", folded):
+        pattern = stop_word_pattern(word)
+        if pattern is not None and pattern.search(folded):
             return word
     return None
 
 
-def form_token() -> str:
-    """A signed note of when the form was shown, for the minimum fill time."""
-    return signing.dumps(time.time(), salt=FORM_TOKEN_SALT)
+@dataclass(frozen=True)
+class FormToken:
+    age: float  # seconds since the form was shown
+    nonce: str  # what makes it single-use: stored with the comment it sent
 
 
-def form_token_age(token: str) -> float | None:
-    """Seconds since `token` was issued; None when it is forged or too old."""
+def form_token(*, issued_at: float | None = None) -> str:
+    """A signed note of when the form was shown, for the minimum fill time, and a
+    random mark that lets the form send one comment only."""
+    started = time.time() if issued_at is None else issued_at
+    return signing.dumps(
+        {"started": started, "nonce": secrets.token_urlsafe(12)}, salt=FORM_TOKEN_SALT
+    )
+
+
+def form_token_read(token: str) -> FormToken | None:
+    """The token's age and mark; None when it is forged, too old or of an older kind."""
     try:
-        started = signing.loads(token, salt=FORM_TOKEN_SALT, max_age=FORM_MAX_AGE_SECONDS)
+        payload = signing.loads(token, salt=FORM_TOKEN_SALT, max_age=FORM_MAX_AGE_SECONDS)
     except signing.BadSignature:
         return None
-    if not isinstance(started, int | float):
+    if not isinstance(payload, dict):
         return None
-    return time.time() - started
+    started, nonce = payload.get("started"), payload.get("nonce")
+    if not isinstance(started, int | float) or not isinstance(nonce, str) or not nonce:
+        return None
+    return FormToken(age=time.time() - started, nonce=nonce)
+
+
+def form_token_used(*, nonce: str) -> bool:
+    return Comment.objects.filter(form_nonce=nonce).exists()
+
+
+class FormAlreadyUsed(Exception):
+    """Another request stored a comment from the same form first."""
 
 
 def rate_limit_take(*, ip_hash: str) -> bool:
@@ -108,16 +133,28 @@ def rate_limit_take(*, ip_hash: str) -> bool:
 
     A fixed window kept in the cache: with Redis the counter is shared by every
     process, and `incr` is atomic, so parallel requests cannot slip through.
+    While the cache is down the comments stored in the window are counted instead.
     """
-    key = f"comments:rate:{ip_hash}"
+    count = _cache_count(key=f"comments:rate:{ip_hash}")
+    if count is None:
+        since = timezone.now() - timedelta(seconds=RATE_WINDOW_SECONDS)
+        count = Comment.objects.from_address(ip_hash).filter(created_at__gte=since).count() + 1
+    return count <= RATE_LIMIT
+
+
+def _cache_count(*, key: str) -> int | None:
+    """Add one to the window's counter; None when the cache cannot count.
+
+    A failing Redis answers None instead of raising (IGNORE_EXCEPTIONS, see
+    docs/configuration.md), as every cache that ignores its errors does.
+    """
     cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:
         # The window expired between add() and incr(): this is its first comment.
         cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
-        count = 1
-    return count <= RATE_LIMIT
+        return 1
 
 
 def comment_create(
@@ -130,26 +167,37 @@ def comment_create(
     parent: Comment | None = None,
     ip: str,
     user_agent: str = "",
+    form_nonce: str | None = None,
 ) -> Comment:
-    """Store a reader's comment for moderation; stop words send it straight to spam."""
+    """Store a reader's comment for moderation; stop words send it straight to spam.
+
+    Raises FormAlreadyUsed when a comment from the same form (`form_nonce`) exists.
+    """
     if parent is not None and parent.parent_id:
         # One level of replies: answering a reply joins the thread of its parent.
         parent = Comment(pk=parent.parent_id)
     status = (
         Comment.Status.SPAM if matching_stop_word(f"{name}\n{text}") else Comment.Status.PENDING
     )
-    return Comment.objects.create(
-        article=article,
-        parent=parent,
-        language=language,
-        name=name,
-        email=email,
-        text=text,
-        status=status,
-        many_links=count_links(text) > MAX_LINKS,
-        ip_hash=address_hash(ip),
-        user_agent=user_agent[:255],
-    )
+    try:
+        with transaction.atomic():
+            return Comment.objects.create(
+                article=article,
+                parent=parent,
+                language=language,
+                name=name,
+                email=email,
+                text=text,
+                status=status,
+                many_links=count_links(text) > MAX_LINKS,
+                ip_hash=address_hash(ip),
+                user_agent=user_agent[:255],
+                form_nonce=form_nonce,
+            )
+    except IntegrityError as exc:
+        if form_nonce and form_token_used(nonce=form_nonce):
+            raise FormAlreadyUsed from exc
+        raise
 
 
 def _lock_articles(article_ids: Iterable[int]) -> list[int]:

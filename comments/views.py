@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_safe
 from articles.models import Article
 
 from . import services
-from .forms import CommentForm
+from .forms import ALREADY_SENT, CommentForm
 
 
 class CommentPostView(View):
@@ -44,16 +45,22 @@ class CommentPostView(View):
                 ),
             )
             return self.render_page(article, form=form.refreshed(), status=429)
-        services.comment_create(
-            article=article,
-            language=language,
-            name=form.cleaned_data["name"],
-            email=form.cleaned_data["email"],
-            text=form.cleaned_data["text"],
-            parent=form.cleaned_data["parent"],
-            ip=ip,
-            user_agent=request.headers.get("User-Agent", ""),
-        )
+        try:
+            services.comment_create(
+                article=article,
+                language=language,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                text=form.cleaned_data["text"],
+                parent=form.cleaned_data["parent"],
+                ip=ip,
+                user_agent=request.headers.get("User-Agent", ""),
+                form_nonce=form.form_nonce,
+            )
+        except services.FormAlreadyUsed:
+            # The same form sent twice at once: the first one was stored.
+            form.add_error(None, forms.ValidationError(ALREADY_SENT, code="already_sent"))
+            return self.render_page(article, form=form.refreshed())
         messages.success(
             request,
             _("Thank you! Your comment will appear after moderation."),

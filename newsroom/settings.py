@@ -356,3 +356,45 @@ LOGGING = {
         "django_guid": {"level": "WARNING"},
     },
 }
+
+# --- Faults: a broken cache or database never breaks a page (issue 11) ---------------
+# Redis is an accelerator, never a dependency: every failing cache call answers like
+# a miss, with short timeouts (newsroom.caching). The failure is logged through
+# "newsroom.cache" at most once a minute, as one line (newsroom.logging).
+from newsroom.caching import resilient_cache  # noqa: E402
+
+CACHES["default"] = resilient_cache(CACHES["default"])
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "newsroom.cache"
+LOGGING.setdefault("filters", {}).update(
+    {
+        "cache_outage": {"()": "newsroom.logging.OncePerInterval", "level": "WARNING"},
+        "database_outage": {"()": "newsroom.logging.OncePerInterval"},
+    }
+)
+LOGGING.setdefault("loggers", {}).update(
+    {
+        "newsroom.cache": {"filters": ["cache_outage"]},
+        "newsroom.database": {"filters": ["database_outage"]},
+    }
+)
+
+# A dead database answers a static 503 page (newsroom.middleware) instead of a 500;
+# connect_timeout bounds how long a request waits for a silent server before that page.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
+# A persistent connection broken by a database restart is replaced, not reused.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "newsroom.middleware.DatabaseUnavailableMiddleware",
+)
+# Seconds a reader is asked to wait (Retry-After) while the database is unreachable.
+NEWSROOM_DATABASE_RETRY_AFTER = env.int("NEWSROOM_DATABASE_RETRY_AFTER", default=30)
+
+# Uploaded images: refused above these pixel dimensions (articles.validators), and
+# Pillow's decompression-bomb guard is set to the same limit (articles.apps).
+NEWSROOM_MAX_IMAGE_SIDE = env.int("NEWSROOM_MAX_IMAGE_SIDE", default=10_000)
+NEWSROOM_MAX_IMAGE_PIXELS = env.int("NEWSROOM_MAX_IMAGE_PIXELS", default=40_000_000)

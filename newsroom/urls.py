@@ -68,3 +68,5 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler403 = "newsroom.views.permission_denied"
+# A database outage outside a view (the 404 page, a session) still gets the 503 page.
+handler500 = "newsroom.middleware.server_error"

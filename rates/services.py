@@ -9,11 +9,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from http.client import HTTPException
 from pathlib import Path
 from urllib.error import HTTPError, URLError
-from urllib.request import Request, urlopen
 from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -22,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .currencies import new_currency_fields
+from .download import DownloadTooLarge, download
 from .models import Currency, Rate
 from .plausibility import is_plausible, plausible_range
 
@@ -35,6 +35,9 @@ MAX_FEED_BYTES = 1_000_000
 # The bank publishes a day or a weekend ahead; a date further out is a broken feed.
 MAX_DAYS_AHEAD = 7
 PER_UNIT = Decimal("0.00000001")
+# At most 12 digits before the decimal separator and 8 after: far beyond any real rate,
+# and well inside Decimal's precision for dividing by the nominal.
+NUMBER_RE = re.compile(r"[0-9]{1,12}(?:[.,][0-9]{1,8})?")
 
 
 class RatesImportError(Exception):
@@ -92,14 +95,17 @@ class ImportReport:
 
 
 def fetch_feed(*, url: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:
-    """Download one feed file, raising RatesImportError on any network or HTTP failure."""
+    """Download one feed file within `timeout` seconds in all (not per read) and
+    MAX_FEED_BYTES, raising RatesImportError on any network or HTTP failure."""
     if not url.startswith(("http://", "https://")):
         raise RatesImportError(f"Not an http(s) URL: {url}")
-    request = Request(url, headers={"User-Agent": "Newsroom rates import"})  # noqa: S310
     try:
-        with urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked above)
-            is_html = response.headers.get_content_subtype() == "html"
-            data = response.read(MAX_FEED_BYTES + 1)
+        data, content_type = download(
+            url,
+            timeout=timeout,
+            max_bytes=MAX_FEED_BYTES,
+            headers={"User-Agent": "Newsroom rates import"},
+        )
     except HTTPError as exc:
         raise RatesImportError(f"{url} answered HTTP {exc.code} {exc.reason}") from exc
     except URLError as exc:
@@ -108,14 +114,16 @@ def fetch_feed(*, url: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:
         raise RatesImportError(f"{url} is unreachable: {exc.reason}") from exc
     except TimeoutError as exc:
         raise RatesImportError(f"{url} did not answer within {timeout:g} seconds") from exc
-    except (OSError, HTTPException) as exc:
+    except DownloadTooLarge as exc:
+        raise RatesImportError(
+            f"{url} sent more than {MAX_FEED_BYTES} bytes; not the NBKR feed"
+        ) from exc
+    except (OSError, HTTPException, ValueError) as exc:
         raise RatesImportError(f"{url} is unreachable: {exc!r}") from exc
-    if is_html:
+    if content_type == "text/html":
         raise RatesImportError(
             f"{url} is an HTML page (maintenance or error page?), not the XML rates feed"
         )
-    if len(data) > MAX_FEED_BYTES:
-        raise RatesImportError(f"{url} sent more than {MAX_FEED_BYTES} bytes; not the NBKR feed")
     return data
 
 
@@ -141,14 +149,22 @@ def _parse_date(text: str | None, *, origin: str) -> date:
 
 
 def _parse_positive_decimal(text: str | None, *, origin: str, what: str) -> Decimal:
-    # The bank writes a decimal comma: "87,4500".
-    try:
-        number = Decimal((text or "").strip().replace(",", "."))
-    except InvalidOperation as exc:
-        raise RatesImportError(f"{origin}: {what} {text!r} is not a number") from exc
-    if not number.is_finite() or number <= 0:
-        raise RatesImportError(f"{origin}: {what} {text!r} is not a positive number")
+    # The bank writes plain digits with a decimal comma: "87,4500". Anything else
+    # (exponents like 1E+999999999, NaN, Infinity, signs, other digits) is refused
+    # before Decimal sees it, so no arithmetic on it can overflow later.
+    cleaned = (text or "").strip()
+    if not NUMBER_RE.fullmatch(cleaned):
+        raise RatesImportError(f"{origin}: {what} {_quote(text)} is not a number")
+    number = Decimal(cleaned.replace(",", "."))
+    if number <= 0:
+        raise RatesImportError(f"{origin}: {what} {_quote(text)} is not a positive number")
     return number
+
+
+def _quote(text: str | None, limit: int = 40) -> str:
+    """`text` for a one-line message: quoted, and cut when a hostile feed made it long."""
+    shown = repr(text)
+    return shown if len(shown) <= limit else f"{shown[:limit]}…"
 
 
 def parse_feed(*, data: bytes, origin: str = "feed") -> list[FeedRate]:

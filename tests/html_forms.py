@@ -84,3 +84,11 @@ def read_form(response, form_id=None, *, with_field=None):
         if (form_id is None or found_id == form_id) and (with_field is None or with_field in data):
             return action or response.request["PATH_INFO"], data
     raise AssertionError(f"no such form on {response.request['PATH_INFO']}")
+
+
+def form_posting_to(html: str, action_part: str) -> tuple[str, dict]:
+    """(action, fields) of the first form whose action contains `action_part`."""
+    for _found_id, action, fields in _forms(html):
+        if action_part in action:
+            return action, _as_data(fields)
+    raise AssertionError(f"no form posting to ...{action_part}... on the page")

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
-from easy_thumbnails.files import get_thumbnailer
 
 from articles.cache import FRAGMENT_TIMEOUT, MOST_READ_TIMEOUT, fragment_key
 from articles.dateline import agency_name as dateline_agency_name
+from articles.images import rendition_url
 from articles.models import LANGUAGE_CODES, Article, Rubric
 from newsroom.pagecache import add_tags
 
@@ -132,14 +132,17 @@ def stream_time(value):
 
 @register.simple_tag
 def thumbnail_src(image, alias):
-    """A thumbnail's URL, remembered in the cache so lists do not query for it."""
+    """A rendition's URL, remembered in the cache so lists do not look for it.
+
+    Renditions are made at upload (articles.images); a page never makes one.
+    """
     if not image:
         return ""
     key = f"articles:thumbnail:{alias}:{image.name}"
     url = cache.get(key)
     if url is None:
         try:
-            url = get_thumbnailer(image)[alias].url
+            url = rendition_url(image, alias)
         except Exception:  # A missing or broken file shows no picture, never an error.
             cache.set(key, "", THUMBNAIL_FAILURE_TIMEOUT)
             return ""

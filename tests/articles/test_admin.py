@@ -451,13 +451,7 @@ def test_a_text_file_as_image_is_refused_and_the_text_is_kept(client, journalist
     assert response.status_code == 200
     html = response.content.decode()
     assert "Сүрөтсүз аталыш" in html
-    assert (
-        ky(
-            "Upload a valid image. The file you uploaded was either not an image or a "
-            "corrupted image."
-        )
-        in html
-    )
+    assert ky("This file is not an image. Upload a JPEG, PNG or WebP photo.") in html
     story.refresh_from_db()
     assert not story.image
 

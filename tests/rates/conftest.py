@@ -20,6 +20,13 @@ class Route:
     content_type: str = "text/xml"
     stall_before_headers: float = 0.0
     stall_before_body: float = 0.0
+    # Seconds between single bytes: of the whole answer (headers too) or of the body only.
+    trickle_answer: float = 0.0
+    trickle_body: float = 0.0
+    # A Content-Length that lies (e.g. claims 50 MB); None sends the body's own length.
+    content_length: int | None = None
+    # Bytes sent after the body without any Content-Length, until the client hangs up.
+    endless: bool = False
 
 
 class FeedServer:
@@ -37,13 +44,39 @@ class FeedServer:
                     self.send_error(404)
                     return
                 server.release.wait(route.stall_before_headers)
+                if route.trickle_answer:
+                    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n"
+                    self.trickle(head + route.body, route.trickle_answer)
+                    return
                 self.send_response(route.status)
                 self.send_header("Content-Type", route.content_type)
-                self.send_header("Content-Length", str(len(route.body)))
+                if route.endless:
+                    self.send_header("Connection", "close")
+                else:
+                    length = route.content_length
+                    self.send_header("Content-Length", str(length or len(route.body)))
                 self.end_headers()
                 self.wfile.flush()
                 server.release.wait(route.stall_before_body)
+                if route.trickle_body:
+                    self.trickle(route.body, route.trickle_body)
+                    return
                 self.wfile.write(route.body)
+                while route.endless and not server.release.is_set():
+                    self.wfile.write(b"<Currency>" * 6400)
+
+            def handle(self):
+                try:
+                    super().handle()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up, as it should
+
+            def trickle(self, data, seconds):
+                for byte in data:
+                    if server.release.wait(seconds):
+                        return
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
 
             def log_message(self, *args):
                 pass

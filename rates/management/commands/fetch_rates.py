@@ -33,7 +33,10 @@ class Command(BaseCommand):
             help="Replace rates that editors corrected by hand.",
         )
         parser.add_argument(
-            "--timeout", type=float, default=DEFAULT_TIMEOUT, help="Seconds to wait per download."
+            "--timeout",
+            type=float,
+            default=DEFAULT_TIMEOUT,
+            help="Seconds in all for each download (connection, headers and body).",
         )
 
     def handle(self, *args, **options):
