@@ -167,6 +167,11 @@ def load(url: str):
     result = wrk(url, duration=DURATION, connections=CONNECTIONS, threads=THREADS)
     if result.errors or result.bad_status:
         say(f"# {url}: {result.errors} socket errors, {result.bad_status} responses >= 400")
+    print(  # progress, while the table waits for the end
+        f"  {url}: {result.requests_per_second:.0f} req/s, p99 {result.p99_ms:.0f} ms",
+        file=sys.stderr,
+        flush=True,
+    )
     return result
 
 
