@@ -178,7 +178,8 @@ def load(url: str):
 def cell(result) -> str:
     if result is None:
         return f"{'-':>16}"
-    return f"{result.requests_per_second:>7.0f} {result.p99_ms:>8.1f}"
+    rps = result.requests_per_second
+    return f"{rps:>7.{1 if rps < 10 else 0}f} {result.p99_ms:>8.1f}"
 
 
 def rss_text(values: list[float]) -> str:
