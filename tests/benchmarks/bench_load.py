@@ -10,10 +10,10 @@
    WORKERS sync workers) on free 127.0.0.1 ports, and measures with wrk, per page and
    language (home, story, rubric, tag, search, rates):
    - "first": one request right after the cache was flushed (the first reader);
-   - "uncached": every request renders (the cache is Django's dummy backend);
+   - "uncached": every request renders (Django's dummy cache, the page cache off);
    - "cached": the application with a warm Redis (whatever it caches);
-   - "front": through nginx as deployed (deploy/nginx/newsroom.conf, with the front
-     cache it configures, if any), warm;
+   - "front": through nginx as deployed (deploy/nginx/newsroom.conf), with Varnish
+     (deploy/varnish/newsroom.vcl) between it and gunicorn when deploy/ ships it, warm;
    plus the SQL queries of a request with an empty cache and of a warm one (Django's
    test Client in `manage.py shell`), and the gunicorn workers' memory;
 3. serves the story's HTML as a file with nginx (the ceiling for that page);
@@ -21,7 +21,8 @@
    runs its bench.sh with the same knobs in the same run, and prints ours/Wagtail.
 
 Knobs: STORIES, DURATION, CONNECTIONS, THREADS, WORKERS, WARMUP, PAGES, LANGUAGES,
-MODES, BENCH_DB, WAGTAIL (0 to skip), WAGTAIL_ANCHOR, WAGTAIL_WORKDIR, WAGTAIL_DB.
+MODES, FRONT (auto, varnish, nginx), BENCH_DB, WAGTAIL (0 to skip), WAGTAIL_ANCHOR,
+WAGTAIL_WORKDIR, WAGTAIL_DB.
 Everything it starts it stops on exit, errors included; traffic goes to 127.0.0.1 only.
 """
 
@@ -40,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loadstack import (  # noqa: E402
     ROOT,
+    UNCACHED,
     Archive,
     Stack,
     curl_time,
@@ -81,7 +83,12 @@ def main() -> int:
         stack.start_redis()
         Archive(STORIES, BENCH_DB).ensure(stack.env)
         paths = page_paths(stack.env)
-        header(paths)
+        header(
+            paths,
+            front="nginx -> Varnish -> gunicorn"
+            if stack.front == "varnish"
+            else "nginx -> gunicorn",
+        )
         measure_ours(stack, paths, results)
     finally:
         stack.close()
@@ -94,7 +101,7 @@ def main() -> int:
     return 0
 
 
-def header(paths: dict) -> None:
+def header(paths: dict, *, front: str) -> None:
     version = subprocess.run(
         ["git", "log", "-1", "--format=%h %cs"],  # noqa: S607
         cwd=ROOT,
@@ -109,6 +116,7 @@ def header(paths: dict) -> None:
     )
     say(f"# archive: {STORIES} stories ({counts} live); gunicorn {WORKERS} sync workers;")
     say(f"# wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION} after {WARMUP} of warm-up per page")
+    say(f"# front: {front}")
 
 
 def measure_ours(stack: Stack, paths: dict, results: dict) -> None:
@@ -118,11 +126,11 @@ def measure_ours(stack: Stack, paths: dict, results: dict) -> None:
 
     if "uncached" in MODES:
         # Django's dummy cache: nothing is ever found, every request renders.
-        stack.start_app(cache_url="dummycache://")
+        stack.start_app(uncached=True)
         for lang, page, path in pages:
             results[(page, lang)]["uncached"] = load(stack.app_url + path)
         results["rss uncached"] = stack.worker_rss_mib()
-        counts = query_counts(stack.env | {"CACHE_URL": "dummycache://"}, [p for *_, p in pages])
+        counts = query_counts(stack.env | UNCACHED, [p for *_, p in pages])
         for lang, page, path in pages:
             results[(page, lang)]["queries cold"] = counts[path]
 
@@ -148,7 +156,7 @@ def measure_ours(stack: Stack, paths: dict, results: dict) -> None:
     results["story bytes"] = html.stat().st_size
 
     if "front" in MODES:
-        stack.start_nginx()
+        stack.start_front()
         for lang, page, path in pages:
             results[(page, lang)]["front"] = load(stack.web_url + path)
         results["rss front"] = stack.worker_rss_mib()

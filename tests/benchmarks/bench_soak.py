@@ -68,7 +68,7 @@ def main() -> int:
         archive.ensure(stack.env)
         paths = page_paths(stack.env)
         stack.start_app()
-        stack.start_nginx()
+        stack.start_front()
         urls = mix({language: paths[language] for language in ("ky", "ru")})
         for url in sorted(set(urls)):
             status = curl_status(stack.web_url + url)
@@ -88,10 +88,11 @@ def main() -> int:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        front = "nginx and Varnish" if stack.front == "varnish" else "nginx"
         say(
             f"# soak: {STORIES} stories, {len(set(urls))} paths, gunicorn "
             f"{len(start_rss)} workers, wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION} "
-            f"--timeout {TIMEOUT} through nginx; {now}"
+            f"--timeout {TIMEOUT} through {front}; {now}"
         )
         result = wrk(
             stack.web_url,

@@ -46,6 +46,9 @@ from tests.deploy.stack import (  # noqa: E402
 )
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
+# Every request renders: the cache never finds anything, the whole-page cache is off.
+UNCACHED = {"CACHE_URL": "dummycache://", "PAGE_CACHE": "0"}
+VCL = ROOT / "deploy" / "varnish" / "newsroom.vcl"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
@@ -64,6 +67,32 @@ def require(*tools: str) -> None:
             f"missing: {' '.join(missing)} (Debian: apt-get install -y "
             f"{' '.join('nginx-light' if t == 'nginx' else t for t in missing)})"
         )
+
+
+def front_cache() -> str:
+    """FRONT: "varnish" when deploy/ ships a Varnish configuration (the default, "auto",
+    then needs varnishd with the xkey module), else "nginx" (nginx alone)."""
+    front = os.environ.get("FRONT", "auto")
+    if front == "auto":
+        front = "varnish" if VCL.exists() else "nginx"
+    if front == "varnish" and not (
+        shutil.which("varnishd") and list(Path("/usr/lib").glob("*/varnish/vmods/libvmod_xkey.so"))
+    ):
+        sys.exit(
+            "deploy/ ships a Varnish front cache: apt-get install -y varnish varnish-modules "
+            "(or FRONT=nginx to measure nginx alone)"
+        )
+    return front
+
+
+def make(env: dict[str, str], *args: str) -> None:
+    subprocess.run(  # noqa: S603
+        ["make", "--no-print-directory", *args],  # noqa: S607
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 def stop_on_signals() -> None:
@@ -256,7 +285,12 @@ class Stack:
         self.dir.chmod(0o755)  # nginx's workers read files here
         self.processes: list[subprocess.Popen] = []
         self.redis_port = free_port()
+        self.front = front_cache()
+        self.varnish_port = free_port()
         extra = {"WEB_CONCURRENCY": str(workers)} if workers else {}
+        if self.front == "varnish":
+            # The application purges the front cache on every change, as deployed.
+            extra["FRONT_CACHE_PURGE_URLS"] = f"http://127.0.0.1:{self.varnish_port}/"
         for folder in ("static", "media", "nginx"):
             (self.dir / folder).mkdir(mode=0o755)
         self.env = production_environment(
@@ -275,7 +309,7 @@ class Stack:
             **extra,
         )
         self.app: subprocess.Popen | None = None
-        self.app_url = self.web_url = ""
+        self.app_url = self.web_url = self.varnish_url = ""
 
     def start_redis(self) -> None:
         redis = subprocess.Popen(  # noqa: S603
@@ -303,10 +337,11 @@ class Stack:
     def flush_cache(self) -> None:
         self.redis("flushall")
 
-    def start_app(self, *, cache_url: str | None = None) -> None:
-        """`make serve` (checks, collectstatic, gunicorn); `cache_url` overrides the cache."""
+    def start_app(self, *, uncached: bool = False) -> None:
+        """`make serve` (checks, collectstatic, gunicorn); `uncached`: nothing is ever
+        found in the cache (Django's dummy backend, the page cache off)."""
         self.stop_app()
-        env = self.env | ({"CACHE_URL": cache_url} if cache_url else {})
+        env = self.env | (UNCACHED if uncached else {})
         port = free_port()
         env["PORT"] = str(port)
         self.app = subprocess.Popen(  # noqa: S603
@@ -325,21 +360,40 @@ class Stack:
             kill_group(self.app)
             self.app = None
 
-    def start_nginx(self) -> None:
-        """nginx as deployed: deploy/nginx/newsroom.conf through `make nginx-config`,
-        in front of the application server (with whatever front cache it configures)."""
+    def start_front(self) -> None:
+        """The front of the stack as deployed: nginx from deploy/nginx/newsroom.conf
+        (`make nginx-config`), with Varnish from deploy/varnish/newsroom.vcl (`make
+        varnish-config`) between it and gunicorn when deploy/ ships one (FRONT)."""
         run_dir = self.dir / "nginx"
-        port = free_port()
-        site = run_dir / "site.conf"
         upstream = urllib.parse.urlsplit(self.app_url)
-        subprocess.run(  # noqa: S603
-            ["make", "--no-print-directory", "nginx-config", f"NGINX_LISTEN=127.0.0.1:{port}"]  # noqa: S607
-            + ["SERVER_NAME=localhost 127.0.0.1", f"NGINX_CONF={site}"]
-            + [f"HOST={upstream.hostname}", f"PORT={upstream.port}"],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
+        host, port = upstream.hostname, upstream.port
+        if self.front == "varnish":
+            vcl = run_dir / "newsroom.vcl"
+            make(self.env, "varnish-config", f"VARNISH_VCL={vcl}", f"HOST={host}", f"PORT={port}")
+            varnish = subprocess.Popen(  # noqa: S603
+                ["varnishd", "-F", "-j", "none", "-T", "none", "-f", str(vcl)]  # noqa: S607
+                + ["-a", f"127.0.0.1:{self.varnish_port}", "-n", str(run_dir / "varnish")]
+                + ["-s", f"malloc,{os.environ.get('VARNISH_MEMORY', '256m')}"],
+                stdout=open(run_dir / "varnish.log", "wb"),  # noqa: SIM115
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            self.processes.append(varnish)
+            self.varnish_url = f"http://127.0.0.1:{self.varnish_port}"
+            wait_http(self.varnish_url + "/healthz", process=varnish)
+            host, port = "127.0.0.1", self.varnish_port
+        web_port = free_port()
+        site = run_dir / "site.conf"
+        # HOST and PORT name what nginx proxies to (gunicorn, or Varnish in between).
+        make(
+            self.env,
+            "nginx-config",
+            f"NGINX_LISTEN=127.0.0.1:{web_port}",
+            "SERVER_NAME=localhost 127.0.0.1",
+            f"NGINX_CONF={site}",
+            f"HOST={host}",
+            f"PORT={port}",
+            f"UPSTREAM={host}:{port}",
         )
         main = run_dir / "nginx.conf"
         main.write_text(NGINX_MAIN.format(run=run_dir, site=site))
@@ -350,7 +404,7 @@ class Stack:
             start_new_session=True,
         )
         self.processes.append(nginx)
-        self.web_url = f"http://127.0.0.1:{port}"
+        self.web_url = f"http://127.0.0.1:{web_port}"
         wait_http(self.web_url + "/healthz", process=nginx)
 
     def worker_rss_mib(self) -> list[float]:
