@@ -181,7 +181,8 @@ class Archive:
         import psycopg
 
         with psycopg.connect(with_database(self.server, database), autocommit=True) as conn:
-            return conn.execute(statement).fetchall() if statement.startswith("SELECT") else None
+            cursor = conn.execute(statement)
+            return cursor.fetchall() if statement.startswith("SELECT") else None
 
     def story_count(self) -> int | None:
         if not self._sql(f"SELECT 1 FROM pg_database WHERE datname = '{self.name}'"):  # noqa: S608
@@ -193,7 +194,9 @@ class Archive:
 
     def ensure(self, env: dict[str, str]) -> None:
         """Reuse the database if it has exactly `stories` stories; else build it afresh."""
-        env = env | {"DATABASE_URL": self.url}
+        # No front cache runs yet: nothing to purge while the archive is made.
+        env = {k: v for k, v in env.items() if k != "FRONT_CACHE_PURGE_URLS"}
+        env["DATABASE_URL"] = self.url
         count = self.story_count()
         if count == self.stories:
             say(f"# archive: reusing {self.name} ({count} stories)")
