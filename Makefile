@@ -12,7 +12,7 @@ VARNISH_VCL ?= deploy/varnish/newsroom.rendered.vcl
 # What nginx proxies to: gunicorn, or Varnish when it stands in between.
 UPSTREAM ?= $(HOST):$(PORT)
 
-.PHONY: nginx-config varnish-config install install-prod messages catalogs run serve migrate test lint check-migrations bench bench-search e2e-deps stack-deps clean
+.PHONY: nginx-config varnish-config install install-prod messages catalogs run serve migrate test lint check-migrations bench bench-search bench-load bench-soak e2e-deps stack-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -120,3 +120,12 @@ stack-deps:
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles artifacts
+
+# Load benchmark of the production stack on a 10,000-story archive, and the Wagtail
+# anchor beside it (docs/performance.md). Knobs: STORIES DURATION CONNECTIONS WORKERS PAGES.
+bench-load: install
+	$(PY) tests/benchmarks/bench_load.py
+
+# Ten minutes of mixed traffic through nginx; fails on any error or non-2xx (issue 11).
+bench-soak: install
+	$(PY) tests/benchmarks/bench_soak.py

@@ -312,6 +312,17 @@ class Article(models.Model):
         return self.title or self.title_ky or self.title_ru or self.slug or str(self.pk)
 
     def save(self, *args, **kwargs):
+        self.derive_fields()
+        super().save(*args, **kwargs)
+
+    def derive_fields(self, *, slug_taken=None):
+        """Fill in what an editor never types: sanitized bodies, the per-language
+        flags and, when empty, a unique slug from the title.
+
+        save() calls this; bulk loaders (`generate_stories`) call it on unsaved
+        stories, passing `slug_taken(slug) -> bool` so slugs are checked against
+        the batch in memory rather than one query each.
+        """
         for code in LANGUAGE_CODES:
             body = getattr(self, f"body_{code}", None) or ""
             if body:
@@ -325,9 +336,9 @@ class Article(models.Model):
         if not self.slug:
             self.slug = unique_slug(
                 slug_from_title(self.title_ky or self.title_ru or ""),
-                taken=lambda s: Article.objects.filter(slug=s).exclude(pk=self.pk).exists(),
+                taken=slug_taken
+                or (lambda s: Article.objects.filter(slug=s).exclude(pk=self.pk).exists()),
             )
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})

@@ -1,0 +1,120 @@
+"""`manage.py generate_stories`: a bulk archive that the public site shows like any other."""
+
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+from django.utils.html import strip_tags
+
+from articles.generate import TAGS_PER_LANGUAGE
+from articles.models import Article, Tag, sanitize_body
+from comments.models import Comment
+
+pytestmark = pytest.mark.django_db
+
+COUNT = 40
+
+
+def localized(obj, language):
+    with translation.override(language):
+        return obj.get_absolute_url()
+
+
+@pytest.fixture
+def archive():
+    err = io.StringIO()
+    call_command("generate_stories", str(COUNT), "--batch-size", "15", "--seed", "7", stderr=err)
+    return err.getvalue()
+
+
+def test_progress_is_reported_per_batch(archive):
+    assert "15/40 stories" in archive
+    assert "40/40 stories" in archive
+
+
+def test_stories_are_published_bilingual_with_some_single_language(archive):
+    stories = Article.objects.all()
+    assert stories.count() == COUNT
+    assert stories.filter(status=Article.Status.PUBLISHED).count() == COUNT
+    assert stories.filter(has_ky=True, has_ru=True).exists()
+    assert stories.filter(has_ky=True, has_ru=False).exists()
+    assert stories.filter(has_ky=False, has_ru=True).exists()
+    assert Article.objects.live("ky").count() + Article.objects.live("ru").count() > COUNT
+    assert stories.filter(bylines__isnull=True).count() == 0
+    assert stories.filter(tags__isnull=True).count() == 0
+    assert len(set(stories.values_list("slug", flat=True))) == COUNT
+
+
+def test_bodies_are_long_and_sanitized_like_the_admins(archive):
+    for story in Article.objects.all():
+        for language in story.languages:
+            body = getattr(story, f"body_{language}")
+            assert 2800 <= len(strip_tags(body)) <= 4800  # about 3,000 characters
+            assert "style=" not in body and "<span" not in body  # pasted styling stripped
+            assert sanitize_body(body) == body
+
+
+def test_comments_are_approved_and_counted(archive):
+    commented = Article.objects.filter(comment_count__gt=0)
+    assert commented.exists()
+    assert Comment.objects.exclude(status=Comment.Status.APPROVED).count() == 0
+    for story in commented:
+        assert story.comment_count == Comment.objects.visible().filter(article=story).count()
+
+
+@pytest.mark.parametrize("language", ["ky", "ru"])
+def test_public_pages_show_the_stories(client, archive, language):
+    live = Article.objects.live(language)
+    newest = live.first()
+    home = client.get(f"/{language}/")
+    assert home.status_code == 200
+    assert getattr(newest, f"title_{language}") in home.content.decode()
+
+    for story in live[:5]:
+        page = client.get(localized(story, language))
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert getattr(story, f"title_{language}") in html
+        tag = story.tags.first()
+        tag_page = client.get(localized(tag, language))
+        assert tag_page.status_code == 200
+        assert getattr(tag, f"name_{language}") in tag_page.content.decode()
+        rubric_page = client.get(localized(story.rubric, language))
+        assert rubric_page.status_code == 200
+
+
+@pytest.mark.parametrize("language", ["ky", "ru"])
+def test_search_finds_a_generated_story(client, archive, language):
+    story = Article.objects.live(language).first()
+    words = re.findall(r"\w{6,}", getattr(story, f"title_{language}"))
+    response = client.get(f"/{language}/search/", {"q": words[0]})
+    assert response.status_code == 200
+    assert localized(story, language) in response.content.decode()
+
+
+def test_tags_are_named_in_both_languages(archive):
+    tags = Tag.objects.all()
+    assert tags.count() == TAGS_PER_LANGUAGE
+    assert not tags.filter(name_ky="").exists()
+    assert not tags.filter(name_ru="").exists()
+
+
+def test_the_same_seed_gives_the_same_archive(archive):
+    first = list(Article.objects.order_by("-published_at").values_list("title_ky", "title_ru"))
+    Article.objects.all().delete()
+    call_command("generate_stories", str(COUNT), "--batch-size", "15", "--seed", "7", verbosity=0)
+    again = list(Article.objects.order_by("-published_at").values_list("title_ky", "title_ru"))
+    assert again == first
+
+
+def test_a_second_run_adds_stories_without_new_tags_or_slug_clashes(archive):
+    call_command("generate_stories", "10", "--seed", "7", verbosity=0)
+    assert Article.objects.count() == COUNT + 10
+    assert Tag.objects.count() == TAGS_PER_LANGUAGE
+
+
+def test_nonsense_counts_are_refused():
+    with pytest.raises(CommandError):
+        call_command("generate_stories", "0", verbosity=0)
