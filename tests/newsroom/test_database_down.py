@@ -17,7 +17,6 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError
 from django.db.models import QuerySet
-from django.utils import translation
 
 from articles.models import ArticleQuerySet, RubricQuerySet
 from tests.factories import make_article
@@ -94,7 +93,7 @@ def live_site(tmp_path_factory):
                 stderr=subprocess.STDOUT,
             )
         wait_for_port(port, timeout=60)
-        yield port, slug, database, log
+        yield port, slug, database, log, env
     finally:
         if server is not None:
             server.terminate()
@@ -105,7 +104,7 @@ def live_site(tmp_path_factory):
 def test_readers_get_a_localized_503_while_the_database_is_down_and_the_site_recovers(
     live_site,
 ):
-    port, slug, database, log = live_site
+    port, slug, database, log, _env = live_site
     pages = {
         "ky": ["/ky/", f"/ky/news/{slug}/", "/ky/rates/", "/ky/search/?q=кабар", "/ky/no-such/"],
         "ru": ["/ru/", f"/ru/news/{slug}/", "/ru/rates/", "/ru/search/?q=новость", "/ru/no-such/"],
@@ -163,14 +162,49 @@ def test_in_process_a_database_error_in_a_view_is_the_503_page(client, monkeypat
         assert UNAVAILABLE[language] in response.content.decode()
 
 
+def test_pages_in_the_page_cache_are_still_served_while_the_database_is_down(live_site, tmp_path):
+    """The whole-page cache answers before Django, so it needs no database."""
+    _port, slug, database, _log, env = live_site
+    port = free_port()
+    cached_env = env | {"CACHE_URL": "locmemcache://outage", "PAGE_CACHE": "1"}
+    with (tmp_path / "gunicorn.log").open("w") as output:
+        server = subprocess.Popen(  # noqa: S603 (gunicorn from our own environment)
+            [sys.executable, "-m", "gunicorn", "newsroom.wsgi:application"]
+            + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60"],
+            cwd=BASE_DIR,
+            env=cached_env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(port, timeout=60)
+        story = f"/ky/news/{slug}/"
+        assert get(port, story)[0] == 200
+        assert get(port, story)[1].get("X-Page-Cache") == "hit"
+        database.stop()
+        try:
+            status, headers, body = get(port, story)
+            assert status == 200 and headers.get("X-Page-Cache") == "hit"
+            assert "Кыргызча башкы кабар" in body
+            # A page nobody has asked for yet needs the database: the 503 page.
+            assert get(port, "/ky/rates/")[0] == 503
+        finally:
+            database.start()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 @pytest.mark.django_db
-def test_a_view_count_lost_to_the_outage_does_not_break_the_served_page(client, monkeypatch):
-    """The count runs after the page went out; the database dying then is no error."""
+def test_a_read_reported_while_the_database_is_down_is_a_clean_503(client, monkeypatch, settings):
+    """Without Redis a read is written at once; with the database gone that is the 503."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     story = make_article()
     monkeypatch.setattr(QuerySet, "update", _unreachable)
-    with translation.override("ky"):
-        response = client.get(story.get_absolute_url())
-    assert response.status_code == 200
+    client.raise_request_exception = False
+    response = client.post(f"/ky/read/{story.pk}/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
     monkeypatch.undo()
     story.refresh_from_db()
     assert story.view_count == 0
