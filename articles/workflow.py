@@ -334,7 +334,9 @@ def _run(action: str, *, article: Article, user: AbstractBaseUser, **inputs) -> 
             reversion.set_comment(json.dumps([entry]))
             # Each save moves the optimistic lock on, so a form opened before it is stale.
             article.version += 1
-            article.save(update_fields=["status", "published_at", "review_note", "version"])
+            article.save(
+                update_fields=["status", "published_at", "review_note", "version", "updated_at"]
+            )
         LogEntry.objects.log_actions(
             user_id=user.pk,
             queryset=[article],

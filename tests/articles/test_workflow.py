@@ -89,6 +89,8 @@ def test_publish_now_sets_the_time_and_clears_the_note(editor):
     assert story.status == Status.PUBLISHED
     assert story.published_at == datetime.fromisoformat("2026-05-19T09:00:00+06:00")
     assert story.review_note == ""
+    # The sitemap's lastmod and the story's dateModified follow the step.
+    assert story.updated_at == datetime.fromisoformat("2026-05-19T09:00:00+06:00")
 
 
 def test_scheduled_story_is_published_with_a_future_time_and_goes_live_then(editor):
