@@ -122,7 +122,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     history_latest_first = True
     object_history_template = "admin/articles/article/object_history.html"
     # The lock version and the readers' counters are bookkeeping, not the story's text.
-    compare_exclude = ["version", "view_count", "comment_count"]
+    compare_exclude = ["version", "view_count", "comment_count", "search_ky", "search_ru"]
 
     class Media:
         css = {"all": ["css/admin.css"]}

@@ -40,25 +40,33 @@ def archive_tag(day) -> str:
 
 
 NO_SCHEDULED_STORY = 0.0
+NEXT_SCHEDULED_KEY = "articles:next-scheduled"
 
 
 def next_scheduled_publication() -> float | None:
     """When the next scheduled story goes live (a Unix time), or None.
 
-    Asked by every cacheable page, so it is cached until content changes or the
-    moment passes.
+    Asked by every cacheable page. The editor's save that schedules, publishes or
+    unpublishes a story works it out (`remember_next_scheduled`, articles.signals), so
+    readers only read it; they look it up themselves when the cache lost it or the
+    moment has passed.
     """
+    moment = cache.get(NEXT_SCHEDULED_KEY)
+    if moment is None or NO_SCHEDULED_STORY < moment <= time.time():
+        moment = remember_next_scheduled()
+    return moment or None
+
+
+def remember_next_scheduled(**kwargs) -> float:
     from .models import Article
 
-    key = fragment_key("next-scheduled", "all")
-    moment = cache.get(key)
-    if moment is None or NO_SCHEDULED_STORY < moment <= time.time():
-        upcoming = (
-            Article.objects.scheduled()
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        )
-        moment = upcoming.timestamp() if upcoming else NO_SCHEDULED_STORY
-        cache.set(key, moment, FRAGMENT_TIMEOUT)
-    return moment or None
+    upcoming = (
+        Article.objects.scheduled()
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    moment = upcoming.timestamp() if upcoming else NO_SCHEDULED_STORY
+    # Bounded, so a story scheduled by a bulk write (no signal) is noticed within the hour.
+    cache.set(NEXT_SCHEDULED_KEY, moment, FRAGMENT_TIMEOUT)
+    return moment

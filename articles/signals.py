@@ -7,12 +7,13 @@ now is. Receivers rather than calls in the admin because stories change from man
 places: the admin, the workflow, bulk actions, imports, the shell.
 """
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
 from newsroom.pagecache import purge
 
-from .cache import archive_tag, bump_content_version
+from .cache import archive_tag, bump_content_version, remember_next_scheduled
 from .models import Article, Place, Rubric, Tag, TaggedArticle
 
 
@@ -58,12 +59,15 @@ def story_saved(sender, instance, raw=False, **kwargs):
         tags.add(f"story-{instance.pk}")
         tags.update(f"tag-list-{pk}" for pk in instance.tags.values_list("pk", flat=True))
         purge(tags)
+        # Published or scheduled, now or before: when the next story goes live may move.
+        transaction.on_commit(remember_next_scheduled)
 
 
 def story_deleted(sender, instance, **kwargs):
     tags = set(listing_tags(_state(instance)))
     if tags:
         purge(tags | {f"story-{instance.pk}"})
+        transaction.on_commit(remember_next_scheduled)
 
 
 def story_tags_changed(sender, instance, action, pk_set, **kwargs):

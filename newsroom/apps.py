@@ -45,3 +45,15 @@ class LoginLockoutsConfig(AxesConfig):
     """django-axes under a name editors understand in the admin's app list."""
 
     verbose_name = _("Login lockouts")
+
+    def ready(self):
+        super().ready()
+        from axes.models import AccessFailureLog, AccessLog
+        from django.contrib import admin
+
+        # Editors need the lockouts (to lift one), not a log of every login: the
+        # request log (JSON lines) has that, and these pages would show raw browser
+        # strings in no language.
+        for model in (AccessLog, AccessFailureLog):
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)

@@ -305,6 +305,8 @@ AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=30)
 AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES) if AXES_COOLOFF_MINUTES else None
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Successful logins are in the request log; the admin keeps only the lockouts.
+AXES_DISABLE_ACCESS_LOG = True
 # The admin login page with a localized explanation, not axes' bare 429 text.
 AXES_LOCKOUT_CALLABLE = "newsroom.views.login_locked_out"
 # The same address rule as the comment rate limit: X-Forwarded-For is read only

@@ -3,6 +3,7 @@ import os
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -11,6 +12,14 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request leaves its page's language active in the thread; the next test starts
+    from the site's default, whatever ran before it."""
+    yield
+    translation.deactivate()
 
 
 def pytest_collection_modifyitems(config, items):

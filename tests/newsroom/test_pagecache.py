@@ -12,7 +12,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import RequestFactory
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles import readership
 from comments import services as comment_services
@@ -53,6 +53,8 @@ def reader():
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+        # The requests activated their page's language in this thread.
+        translation.deactivate()
 
 
 @pytest.fixture
@@ -251,3 +253,18 @@ def test_reads_counted_on_a_cached_story_page(client, reader):
     readership.flush_reads()
     story.refresh_from_db()
     assert story.view_count == 2
+
+
+def test_the_editors_save_works_out_when_the_next_story_goes_live(client, publish):
+    """Readers only read it: no reader pays the query after a scheduling save."""
+    from django.core.cache import cache
+
+    from articles.cache import NEXT_SCHEDULED_KEY
+
+    make_article()
+    upcoming = timezone.now() + timedelta(minutes=30)
+    publish(lambda: make_article(published_at=upcoming))
+    assert cache.get(NEXT_SCHEDULED_KEY) == pytest.approx(upcoming.timestamp())
+    control = client.get("/ky/")["Cache-Control"]
+    seconds = int(re.search(r"s-maxage=(\d+)", control).group(1))
+    assert 0 < seconds <= 30 * 60

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
 from rates.models import Rate
 
@@ -36,6 +37,8 @@ def get_page(client, language="ru", **params):
 
 def test_page_urls_per_language():
     assert reverse("rates:page") == "/ky/rates/"
+    with translation.override("ru"):
+        assert reverse("rates:page") == "/ru/rates/"
 
 
 def test_table_lists_every_currency_with_its_change(client, month_of_rates):
