@@ -2,6 +2,7 @@
 CSRF token included, buttons, disabled fields and unchecked boxes left out, a select's
 chosen option, a textarea's text."""
 
+import re
 from html.parser import HTMLParser
 
 
@@ -92,3 +93,14 @@ def form_posting_to(html: str, action_part: str) -> tuple[str, dict]:
         if action_part in action:
             return action, _as_data(fields)
     raise AssertionError(f"no form posting to ...{action_part}... on the page")
+
+
+def comment_form_as_sent(client, html: str) -> tuple[str, dict]:
+    """A story page's comment form as static/js/site.js sends it: the page is cached for
+    everyone, so this reader's CSRF and fill-time tokens are fetched from the form's
+    `data-token-url` and filled in."""
+    action, fields = form_posting_to(html, "/comments/")
+    token_url = re.search(r'<form[^>]*data-token-url="([^"]+)"', html)
+    if token_url:
+        fields |= client.get(token_url.group(1)).json()
+    return action, fields

@@ -13,7 +13,7 @@ from comments import services
 from comments.forms import ALREADY_SENT, BIDI_CONTROLS, INVISIBLE_ONLY
 from comments.models import Comment, StopWord
 from tests.factories import make_article
-from tests.html_forms import form_posting_to
+from tests.html_forms import comment_form_as_sent, form_posting_to
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def story():
 def story_form(client, story, language):
     with translation.override(language):
         html = client.get(story.get_absolute_url()).content.decode()
-    return form_posting_to(html, "/comments/")
+    return comment_form_as_sent(client, html)
 
 
 def send(client, story, language="ky", form=None, **typed):

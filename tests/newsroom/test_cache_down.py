@@ -21,7 +21,7 @@ from newsroom.caching import resilient_cache
 from newsroom.logging import OncePerInterval
 from tests.articles.admin_client import change_url, form_data
 from tests.factories import make_article, make_user
-from tests.html_forms import form_posting_to
+from tests.html_forms import comment_form_as_sent
 from tests.own_services import RedisServer
 from tests.rates.factories import make_currency, make_rate
 
@@ -149,14 +149,14 @@ def test_comments_are_stored_and_the_flood_limit_counts_them_in_the_database(
     for n in range(comment_services.RATE_LIMIT):
         with translation.override("ru"):
             page = client.get(site.get_absolute_url()).content.decode()
-        action, fields = form_posting_to(page, "/comments/")
+            action, fields = comment_form_as_sent(client, page)
         response = client.post(action, fields | {"name": "Айгүл", "text": f"Пикир {n}"})
         assert response.status_code == 302, response.content.decode()[:2000]
     assert Comment.objects.filter(article=site).count() == comment_services.RATE_LIMIT
 
     with translation.override("ru"):
         page = client.get(site.get_absolute_url()).content.decode()
-    action, fields = form_posting_to(page, "/comments/")
+        action, fields = comment_form_as_sent(client, page)
     response = client.post(action, fields | {"name": "Айгүл", "text": "Ещё один"})
     assert response.status_code == 429
     html = response.content.decode()
