@@ -12,12 +12,12 @@ VARNISH_VCL ?= deploy/varnish/newsroom.rendered.vcl
 # What nginx proxies to: gunicorn, or Varnish when it stands in between.
 UPSTREAM ?= $(HOST):$(PORT)
 
-.PHONY: nginx-config varnish-config install install-prod messages catalogs run serve migrate test lint check-migrations bench bench-search bench-load bench-soak e2e-deps stack-deps clean
+.PHONY: dev-env nginx-config varnish-config install install-prod messages catalogs run serve migrate test lint check-migrations bench bench-search bench-load bench-soak e2e-deps stack-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
-install: $(PY) .env
+install: $(PY) dev-env
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	$(MAKE) --no-print-directory messages
@@ -32,10 +32,18 @@ $(VENV)/.installed-prod: pyproject.toml | $(PY)
 	@touch $@
 
 # A development SECRET_KEY of this checkout's own, so `manage.py` works without flags.
+# It also names this checkout's SQLite file and local host names: production settings
+# insist on being told both, and a development checkout tells them here, not silently.
+# (A production host uses `make install-prod`, which writes no .env.) The environment
+# wins over the file; lines already there are kept.
 .env:
 	@$(PYTHON) -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > .env 2>/dev/null \
 		|| python3 -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > .env
 	@chmod 600 .env
+
+dev-env: .env
+	@grep -q '^DATABASE_URL=' .env || echo 'DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3' >> .env
+	@grep -q '^ALLOWED_HOSTS=' .env || echo 'ALLOWED_HOSTS=127.0.0.1,localhost' >> .env
 
 # Compile the gettext catalogs with polib, so no gettext tools are needed.
 messages: $(PY)
