@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    # A dead database is a localized 503 page, not a 500 (see the faults block below).
+    "newsroom.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags and 304s for every page; the page cache marks what shared caches may keep.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -133,6 +135,7 @@ NEWSROOM_PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/static/", "/media/", "/healthz", "/i18n/")
 NEWSROOM_STALE_WHILE_REVALIDATE = env.int("PAGE_CACHE_STALE_SECONDS", default=30)
 NEWSROOM_FRONT_CACHE_PURGE_URLS = env.list("FRONT_CACHE_PURGE_URLS", default=[])
+
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out account is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
@@ -381,18 +384,10 @@ LOGGING.setdefault("loggers", {}).update(
     }
 )
 
-# A dead database answers a static 503 page (newsroom.middleware) instead of a 500;
-# connect_timeout bounds how long a request waits for a silent server before that page.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
-    )
-# A persistent connection broken by a database restart is replaced, not reused.
-DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "newsroom.middleware.DatabaseUnavailableMiddleware",
-)
+# A dead database answers a static 503 page (newsroom.middleware, in MIDDLEWARE)
+# instead of a 500; connect_timeout (DATABASES above) bounds how long a request waits
+# for a silent server before that page, and CONN_HEALTH_CHECKS replaces a connection
+# broken by a database restart.
 # Seconds a reader is asked to wait (Retry-After) while the database is unreachable.
 NEWSROOM_DATABASE_RETRY_AFTER = env.int("NEWSROOM_DATABASE_RETRY_AFTER", default=30)
 
