@@ -172,6 +172,19 @@ def wait_for(
     raise RuntimeError(f"{url} did not answer within {seconds} s:\n{log.read_text()[-3000:]}")
 
 
+def background(args: list[str], log_path: Path, env: dict[str, str] | None = None):
+    """Start a server in a session of its own (stopped as a group), its output in a log."""
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(  # noqa: S603 (our own servers, fixed arguments)
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def run(args: list[str], env: dict[str, str], timeout: int = 600) -> None:
     result = subprocess.run(  # noqa: S603
         args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
@@ -238,15 +251,7 @@ def start(workdir: Path):
     try:
         run([python_, "manage.py", "migrate", "--noinput", "-v0"], env)
         run([python_, "manage.py", "load_demo"], env)
-        with open(log_path, "wb") as log:
-            serve = subprocess.Popen(  # noqa: S603
-                ["make", "--no-print-directory", "serve"],  # noqa: S607
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        serve = background(["make", "--no-print-directory", "serve"], log_path, env)
         processes.append(serve)
         wait_for(f"http://127.0.0.1:{app_port}/healthz", process=serve, log=log_path)
 
@@ -264,28 +269,9 @@ def start(workdir: Path):
             env,
         )
         varnish_log = run_dir / "varnish.log"
-        with open(varnish_log, "wb") as log:
-            varnish = subprocess.Popen(  # noqa: S603
-                [
-                    varnish_binary(),
-                    "-F",
-                    "-j",
-                    "none",
-                    "-a",
-                    f"127.0.0.1:{varnish_port}",
-                    "-f",
-                    str(vcl),
-                    "-n",
-                    str(run_dir / "varnish"),
-                    "-s",
-                    "malloc,64m",
-                    "-T",
-                    "none",
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        varnish_args = [varnish_binary(), "-F", "-j", "none", "-a", f"127.0.0.1:{varnish_port}"]
+        varnish_args += ["-f", str(vcl), "-n", str(run_dir / "varnish"), "-s", "malloc,64m"]
+        varnish = background([*varnish_args, "-T", "none"], varnish_log)
         processes.append(varnish)
         wait_for(f"http://127.0.0.1:{varnish_port}/healthz", process=varnish, log=varnish_log)
 
@@ -305,13 +291,8 @@ def start(workdir: Path):
         main_conf = run_dir / "nginx.conf"
         main_conf.write_text(NGINX_MAIN.format(run=run_dir, site=site_conf))
         nginx_log = run_dir / "stdout.log"
-        with open(nginx_log, "wb") as log:
-            nginx = subprocess.Popen(  # noqa: S603
-                [nginx_binary(), "-c", str(main_conf), "-e", str(run_dir / "error.log")],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        nginx_args = [nginx_binary(), "-c", str(main_conf), "-e", str(run_dir / "error.log")]
+        nginx = background(nginx_args, nginx_log)
         processes.append(nginx)
         wait_for(f"http://127.0.0.1:{web_port}/healthz", process=nginx, log=nginx_log)
         yield Stack(
