@@ -111,7 +111,8 @@ e2e-deps:
 		echo "Browser tests need: sudo apt-get install -y $$missing"; \
 	fi
 
-# The real-stack test (tests/deploy) runs gunicorn behind Debian's Varnish and nginx; as
+# The real-stack test (tests/deploy) runs gunicorn behind Debian's Varnish and nginx, and
+# the failover test (tests/newsroom/test_sentinel.py) Debian's Redis Sentinel; as
 # root (CI) install what is missing, otherwise say how (the test skips without them).
 stack-deps:
 	@missing=""; \
@@ -119,6 +120,7 @@ stack-deps:
 	[ -x /usr/sbin/varnishd ] || missing="$$missing varnish"; \
 	ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 || missing="$$missing varnish-modules"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	command -v redis-sentinel >/dev/null 2>&1 || missing="$$missing redis-sentinel"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

@@ -1,5 +1,7 @@
 """How the site talks to its cache: Redis is an accelerator, never a dependency."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 # Redis answers in well under a millisecond on the same network; these are generous
 # for a live server and make a dead one cost milliseconds, not seconds, per call.
 CONNECT_TIMEOUT = 0.25
@@ -26,4 +28,48 @@ def resilient_cache(config: dict) -> dict:
     )
     options.setdefault("SOCKET_CONNECT_TIMEOUT", CONNECT_TIMEOUT)
     options.setdefault("SOCKET_TIMEOUT", SOCKET_TIMEOUT)
+    return config | {"OPTIONS": options}
+
+
+def sentinel_cache(config: dict, *, sentinels: list[str], password: str = "") -> dict:
+    """`config` (from CACHE_URL) finding its Redis primary through Redis Sentinel.
+
+    With `sentinels` ("host:port" each) the host of CACHE_URL is the name of the
+    service the sentinels watch, e.g. `rediscache://mymaster/1`; its database number
+    and password still apply. Every new connection asks a sentinel where the primary
+    is, so after a failover the next call reaches the promoted replica; until the
+    sentinels have promoted one, calls fail and count as misses (resilient_cache).
+
+    Reads go to the primary too: a purge stamp (newsroom.pagecache) or a comment
+    counter must be read back the moment it is written, which a replica may lag.
+    `password` is the sentinels' own (requirepass in sentinel.conf), if they have one.
+    """
+    if not sentinels:
+        return config
+    if not config["BACKEND"].startswith("django_redis."):
+        raise ImproperlyConfigured(
+            "CACHE_SENTINELS needs a Redis CACHE_URL naming the service, "
+            "e.g. rediscache://mymaster/1"
+        )
+    addresses = []
+    for sentinel in sentinels:
+        host, colon, port = sentinel.strip().rpartition(":")
+        if not colon or not host or not port.isdigit():
+            raise ImproperlyConfigured(
+                f"CACHE_SENTINELS: {sentinel!r} is not host:port (e.g. 10.0.0.5:26379)"
+            )
+        addresses.append((host, int(port)))
+    # A dead sentinel costs what a dead Redis costs: the next one is asked at once.
+    sentinel_options = {
+        "socket_connect_timeout": CONNECT_TIMEOUT,
+        "socket_timeout": SOCKET_TIMEOUT,
+    }
+    if password:
+        sentinel_options["password"] = password
+    options = dict(config.get("OPTIONS", {}))
+    options |= {
+        "CONNECTION_FACTORY": "django_redis.pool.SentinelConnectionFactory",
+        "SENTINELS": addresses,
+        "SENTINEL_KWARGS": sentinel_options,
+    }
     return config | {"OPTIONS": options}

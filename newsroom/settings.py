@@ -366,9 +366,18 @@ LOGGING = {
 # Redis is an accelerator, never a dependency: every failing cache call answers like
 # a miss, with short timeouts (newsroom.caching). The failure is logged through
 # "newsroom.cache" at most once a minute, as one line (newsroom.logging).
-from newsroom.caching import resilient_cache  # noqa: E402
+# With Redis Sentinel (CACHE_SENTINELS, docs/scaling.md) the cache finds the primary
+# through the sentinels and follows a failover; CACHE_URL's host is then the service name.
+from newsroom.caching import resilient_cache, sentinel_cache  # noqa: E402
 
-CACHES["default"] = resilient_cache(CACHES["default"])
+CACHE_SENTINELS = env.list("CACHE_SENTINELS", default=[])
+CACHES["default"] = resilient_cache(
+    sentinel_cache(
+        CACHES["default"],
+        sentinels=CACHE_SENTINELS,
+        password=env.str("CACHE_SENTINEL_PASSWORD", default=""),
+    )
+)
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "newsroom.cache"
 LOGGING.setdefault("filters", {}).update(

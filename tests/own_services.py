@@ -129,3 +129,116 @@ class PostgresServer:
         if (self.data / "postmaster.pid").exists():
             self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class RedisSentinelGroup:
+    """A Redis primary, one replica of it and one Sentinel watching them (Debian's
+    `redis-sentinel`), each on a free port, so that a test may kill the primary.
+
+    The sentinel declares the primary down after one silent second and then promotes the
+    replica; alone, it is its own quorum.
+    """
+
+    DOWN_AFTER_MS = 1000
+    FAILOVER_TIMEOUT_MS = 5000
+
+    def __init__(self, workdir: Path, service: str):
+        self.sentinel_binary = shutil.which("redis-sentinel")
+        if self.sentinel_binary is None:
+            pytest.skip("needs redis-sentinel (apt-get install redis-sentinel); CI has it")
+        self.primary = RedisServer(workdir / "primary")
+        self.replica = RedisServer(workdir / "replica")
+        self.workdir = workdir
+        self.service = service
+        self.sentinel_port = free_port()
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def _start(self, name: str, args: list[str], port: int) -> None:
+        folder = self.workdir / name
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / "server.log", "wb") as log:
+            self.processes[name] = subprocess.Popen(  # noqa: S603 (our own binaries)
+                args, cwd=folder, stdout=log, stderr=subprocess.STDOUT
+            )
+        wait_for_port(port)
+
+    def start(self) -> None:
+        common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self._start(
+            "primary",
+            [self.primary.binary, "--port", str(self.primary.port), *common],
+            self.primary.port,
+        )
+        self._start(
+            "replica",
+            [self.replica.binary, "--port", str(self.replica.port), *common]
+            + ["--replicaof", "127.0.0.1", str(self.primary.port)],
+            self.replica.port,
+        )
+        folder = self.workdir / "sentinel"
+        folder.mkdir(parents=True, exist_ok=True)
+        # The sentinel rewrites its file as it learns: it must be its own, and writable.
+        config = folder / "sentinel.conf"
+        config.write_text(
+            f"port {self.sentinel_port}\n"
+            "bind 127.0.0.1\n"
+            f"dir {folder}\n"
+            f"sentinel monitor {self.service} 127.0.0.1 {self.primary.port} 1\n"
+            f"sentinel down-after-milliseconds {self.service} {self.DOWN_AFTER_MS}\n"
+            f"sentinel failover-timeout {self.service} {self.FAILOVER_TIMEOUT_MS}\n"
+            f"sentinel parallel-syncs {self.service} 1\n"
+        )
+        self._start("sentinel", [self.sentinel_binary, str(config)], self.sentinel_port)
+
+    @property
+    def sentinel_address(self) -> str:
+        return f"127.0.0.1:{self.sentinel_port}"
+
+    def primary_port_seen_by_sentinel(self) -> int | None:
+        import redis
+
+        answer = redis.Redis(port=self.sentinel_port, socket_timeout=1).execute_command(
+            "SENTINEL", "get-master-addr-by-name", self.service
+        )
+        return int(answer[1]) if answer else None
+
+    def wait_until_replicated(self, timeout: float = 10) -> None:
+        """The replica is in sync with the primary (and the sentinel knows it)."""
+        import redis
+
+        deadline = time.monotonic() + timeout
+        primary = redis.Redis(port=self.primary.port)
+        while time.monotonic() < deadline:
+            replicas = redis.Redis(port=self.sentinel_port).execute_command(
+                "SENTINEL", "replicas", self.service
+            )
+            if primary.info("replication").get("connected_slaves", 0) >= 1 and replicas:
+                return
+            time.sleep(0.1)
+        raise TimeoutError("the replica did not connect to the primary")
+
+    def kill_primary(self) -> None:
+        process = self.processes.pop("primary")
+        process.kill()
+        process.wait(timeout=10)
+
+    def wait_for_failover(self, timeout: float = 60) -> None:
+        """The sentinel names the replica as the primary, and it accepts writes."""
+        import redis
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.primary_port_seen_by_sentinel() == self.replica.port:
+                role = redis.Redis(port=self.replica.port).execute_command("ROLE")[0]
+                if role in (b"master", "master"):
+                    return
+            time.sleep(0.2)
+        log = (self.workdir / "sentinel" / "server.log").read_text(errors="replace")
+        raise TimeoutError(f"no failover within {timeout} s:\n{log[-3000:]}")
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            process.wait(timeout=10)
+        self.processes = {}

@@ -1,0 +1,123 @@
+"""Redis with Sentinel: the primary dies, the sentinel promotes its replica, the site goes on.
+
+A primary, a replica and a sentinel of the test's own are started (tests/own_services.py),
+the site is configured as CACHE_SENTINELS says (newsroom.caching.sentinel_cache) and the
+primary is killed. Pages are served and comments posted throughout; after the failover the
+cache and the comment flood counter live on the promoted replica.
+"""
+
+import time
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
+
+from comments import services as comment_services
+from comments.models import Comment
+from newsroom.caching import resilient_cache, sentinel_cache
+from tests.factories import make_article
+from tests.html_forms import comment_form_as_sent
+from tests.own_services import RedisSentinelGroup
+
+pytestmark = pytest.mark.django_db
+
+# A request while the sentinel has not yet promoted the replica is a cache miss, not a wait.
+FAST_ENOUGH_SECONDS = 3
+
+
+@pytest.fixture
+def sentinel_group(tmp_path, settings):
+    # django-redis keeps its pools per process by URL, so each group gets its own name.
+    group = RedisSentinelGroup(tmp_path, service=f"newsroom{tmp_path.name[-12:]}".replace("-", ""))
+    group.start()
+    settings.CACHE_SENTINELS = [group.sentinel_address]
+    settings.CACHES = {
+        "default": resilient_cache(
+            sentinel_cache(
+                {
+                    "BACKEND": "django_redis.cache.RedisCache",
+                    "LOCATION": f"redis://{group.service}/0",
+                },
+                sentinels=settings.CACHE_SENTINELS,
+            )
+        )
+    }
+    yield group
+    group.stop()
+
+
+def rate_counters(port: int) -> dict[bytes, int]:
+    server = redis.Redis(port=port)
+    return {key: int(server.get(key)) for key in server.scan_iter(match="*comments:rate:*")}
+
+
+def post_comment(client, story, text: str):
+    with translation.override("ru"):
+        page = client.get(story.get_absolute_url())
+        assert page.status_code == 200
+        action, fields = comment_form_as_sent(client, page.content.decode())
+    return client.post(action, fields | {"name": "Айгүл", "text": text})
+
+
+def test_the_site_serves_and_takes_comments_through_a_redis_failover(
+    client, sentinel_group, monkeypatch
+):
+    monkeypatch.setattr(comment_services, "MIN_FILL_SECONDS", 0)
+    story = make_article(title_ky="Бүгүнкү башкы жаңылык", title_ru="Главная новость дня")
+
+    response = post_comment(client, story, "Первый комментарий")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(rate_counters(sentinel_group.primary.port).values()) == [1], (
+        "the flood counter is kept on the primary the sentinel names"
+    )
+    assert redis.Redis(port=sentinel_group.primary.port).dbsize() > 1, "pages used the cache"
+    sentinel_group.wait_until_replicated()
+    assert redis.Redis(port=sentinel_group.primary.port).wait(1, 5000) == 1
+
+    sentinel_group.kill_primary()
+    # Before the sentinel has promoted the replica, readers are served without the cache.
+    started = time.monotonic()
+    with translation.override("ru"):
+        response = client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    assert "Главная новость дня" in response.content.decode()
+    assert time.monotonic() - started < FAST_ENOUGH_SECONDS
+
+    sentinel_group.wait_for_failover()
+    new_primary = redis.Redis(port=sentinel_group.replica.port)
+
+    response = post_comment(client, story, "Второй комментарий")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Comment.objects.filter(article=story).count() == 2
+    assert list(rate_counters(sentinel_group.replica.port).values()) == [2], (
+        "the window's count went on from the replicated one, on the promoted replica"
+    )
+    cache.set("written-after-failover", "yes")
+    assert new_primary.exists(cache.make_key("written-after-failover"))
+    assert cache.get("written-after-failover") == "yes"
+
+    with translation.override("ru"):
+        for n in range(3, comment_services.RATE_LIMIT + 1):
+            assert post_comment(client, story, f"Комментарий {n}").status_code == 302
+        refused = post_comment(client, story, "Лишний комментарий")
+    assert refused.status_code == 429
+    assert "Вы отправили несколько комментариев за короткое время" in refused.content.decode()
+    assert list(rate_counters(sentinel_group.replica.port).values()) == [
+        comment_services.RATE_LIMIT + 1
+    ]
+
+
+def test_sentinel_settings_are_checked_when_the_site_starts():
+    redis_url = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://mymaster/1"}
+    assert sentinel_cache(redis_url, sentinels=[]) == redis_url
+    with pytest.raises(ImproperlyConfigured, match="is not host:port"):
+        sentinel_cache(redis_url, sentinels=["10.0.0.5"])
+    with pytest.raises(ImproperlyConfigured, match="rediscache://mymaster/1"):
+        sentinel_cache(
+            {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            sentinels=["10.0.0.5:26379"],
+        )
+    options = sentinel_cache(redis_url, sentinels=["10.0.0.5:26379", "10.0.0.6:26379"])["OPTIONS"]
+    assert options["SENTINELS"] == [("10.0.0.5", 26379), ("10.0.0.6", 26379)]
