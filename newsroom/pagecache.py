@@ -4,7 +4,9 @@ How a page gets cached
     A public view names what its page shows with `add_tags(request, ...)` ("story-12",
     "rubric-list-3", "rates", ...). For an anonymous GET that sets no cookie,
     `PageCacheHeadersMiddleware` turns those tags into the `xkey` header (the tag header
-    Varnish's xkey module reads) and a `Cache-Control` for shared caches. The WSGI
+    Varnish's xkey module reads, and the wrapper below), one more for a CDN in front
+    (`Cache-Tag`, `Surrogate-Key`: newsroom.frontcache) and a `Cache-Control` for shared
+    caches. The WSGI
     wrapper `PageCache` around the application stores such responses in the cache and
     serves them on the next request, before Django is even entered; a front cache
     (Varnish, deploy/varnish/) does the same one step further out.
@@ -13,7 +15,7 @@ How a page stops being cached
     `purge(tags)` (run after the transaction commits) stamps each tag with the time of
     the purge. A stored page is served only while every tag it carries was last purged
     before the page started to render, so a page rendered from old data can never be
-    stored as new. The same tags are sent to the front cache (`front_cache()`).
+    stored as new. The same tags are sent to the caches in front (`front_cache()`).
 
     Nothing is cached past the next scheduled publication: a page's lifetime ends when
     the next scheduled story goes live, so that story is on every cached page within
@@ -35,6 +37,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.utils.cache import patch_cache_control
+
+from newsroom.frontcache import front_cache
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +114,6 @@ def _purge_now(tags: list[str]) -> None:
         _cache().set_many({TAG_PREFIX + tag: stamp for tag in tags}, timeout=None)
     except Exception:  # a cache outage loses nothing: pages stored there are gone too
         logger.warning("page cache: purge of %s not stored", tags, exc_info=True)
-    from newsroom.frontcache import front_cache
-
     front_cache().purge(tags)
 
 
@@ -166,7 +168,10 @@ class PageCacheHeadersMiddleware:
         ):
             seconds = shared_cache_seconds()
             if seconds > 0:
-                response[TAG_HEADER] = " ".join(sorted(tags))
+                tags = sorted(tags)
+                response[TAG_HEADER] = " ".join(tags)
+                for header, value in front_cache().tag_headers(tags).items():
+                    response[header] = value
                 # Browsers check back every time (a 304 when nothing changed); shared
                 # caches keep the page until a purge, and may serve it a little longer
                 # while they fetch the new one.
@@ -245,7 +250,8 @@ class PageCache:
         headers.append(("X-Page-Cache", "hit"))
         etag = next((v for k, v in page["headers"] if k.lower() == "etag"), None)
         if etag and etag in (environ.get("HTTP_IF_NONE_MATCH") or ""):
-            kept = {"etag", "cache-control", "vary", "xkey", "content-language"}
+            kept = {"etag", "cache-control", "vary", "content-language", TAG_HEADER}
+            kept |= {header.lower() for header in front_cache().tag_headers([])}
             start_response("304 Not Modified", [(k, v) for k, v in headers if k.lower() in kept])
             return [b""]
         start_response(page["status"], headers)

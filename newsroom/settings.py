@@ -135,6 +135,29 @@ NEWSROOM_PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/static/", "/media/", "/healthz", "/i18n/")
 NEWSROOM_STALE_WHILE_REVALIDATE = env.int("PAGE_CACHE_STALE_SECONDS", default=30)
 NEWSROOM_FRONT_CACHE_PURGE_URLS = env.list("FRONT_CACHE_PURGE_URLS", default=[])
+# A CDN in front (docs/scaling.md): its pages carry its own tag header and it is purged
+# through its API with the same tags. CDN_PROVIDER is empty (none), cloudflare or fastly.
+NEWSROOM_CDN = env.str("CDN_PROVIDER", default="").strip().lower()
+CLOUDFLARE_API_URL = env.str("CLOUDFLARE_API_URL", default="https://api.cloudflare.com/client/v4")
+CLOUDFLARE_ZONE_ID = env.str("CLOUDFLARE_ZONE_ID", default="")
+CLOUDFLARE_API_TOKEN = env.str("CLOUDFLARE_API_TOKEN", default="")
+FASTLY_API_URL = env.str("FASTLY_API_URL", default="https://api.fastly.com")
+FASTLY_SERVICE_ID = env.str("FASTLY_SERVICE_ID", default="")
+FASTLY_API_TOKEN = env.str("FASTLY_API_TOKEN", default="")
+FASTLY_SOFT_PURGE = env.bool("FASTLY_SOFT_PURGE", default=False)
+cdn_required = {
+    "": (),
+    "cloudflare": ("CLOUDFLARE_ZONE_ID", "CLOUDFLARE_API_TOKEN"),
+    "fastly": ("FASTLY_SERVICE_ID", "FASTLY_API_TOKEN"),
+}
+if NEWSROOM_CDN not in cdn_required:
+    raise ImproperlyConfigured(
+        f"CDN_PROVIDER={NEWSROOM_CDN!r} is not one of: cloudflare, fastly (or empty for none)."
+    )
+# A CDN that is never purged would serve old pages for their whole lifetime.
+for name in cdn_required[NEWSROOM_CDN]:
+    if not env.str(name, default=""):
+        raise ImproperlyConfigured(f"CDN_PROVIDER={NEWSROOM_CDN} needs {name}.")
 
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out account is refused before its password is checked.
