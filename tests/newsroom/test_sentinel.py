@@ -12,11 +12,16 @@ import pytest
 import redis
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import RequestFactory
 from django.utils import translation
 
 from comments import services as comment_services
 from comments.models import Comment
 from newsroom.caching import resilient_cache, sentinel_cache
+from newsroom.pagecache import PageCache
 from tests.factories import make_article
 from tests.html_forms import comment_form_as_sent
 from tests.own_services import RedisSentinelGroup
@@ -48,6 +53,34 @@ def sentinel_group(tmp_path, settings):
     group.stop()
 
 
+@pytest.fixture
+def served_whole(settings):
+    """An anonymous GET through the whole-page cache, as gunicorn calls the site:
+    whether it was a cache hit."""
+    settings.NEWSROOM_PAGE_CACHE = True
+    application = PageCache(WSGIHandler())
+
+    def get(path: str) -> bool:
+        answer = {}
+
+        def start_response(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, dict(headers)
+
+        # As Django's test client does: the test's transaction must outlive the request.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            b"".join(application(RequestFactory().get(path).environ, start_response))
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+            translation.deactivate()
+        assert answer["status"].startswith("200"), answer["status"]
+        return answer["headers"].get("X-Page-Cache") == "hit"
+
+    return get
+
+
 def rate_counters(port: int) -> dict[bytes, int]:
     server = redis.Redis(port=port)
     return {key: int(server.get(key)) for key in server.scan_iter(match="*comments:rate:*")}
@@ -62,7 +95,7 @@ def post_comment(client, story, text: str):
 
 
 def test_the_site_serves_and_takes_comments_through_a_redis_failover(
-    client, sentinel_group, monkeypatch
+    client, sentinel_group, monkeypatch, served_whole
 ):
     monkeypatch.setattr(comment_services, "MIN_FILL_SECONDS", 0)
     story = make_article(title_ky="Бүгүнкү башкы жаңылык", title_ru="Главная новость дня")
@@ -94,6 +127,11 @@ def test_the_site_serves_and_takes_comments_through_a_redis_failover(
     assert list(rate_counters(sentinel_group.replica.port).values()) == [2], (
         "the window's count went on from the replicated one, on the promoted replica"
     )
+    with translation.override("ru"):
+        path = story.get_absolute_url()
+    assert not served_whole(path)
+    assert served_whole(path), "the whole page is kept again, on the promoted replica"
+    assert list(new_primary.scan_iter(match="*pagecache:page:*"))
     cache.set("written-after-failover", "yes")
     assert new_primary.exists(cache.make_key("written-after-failover"))
     assert cache.get("written-after-failover") == "yes"
