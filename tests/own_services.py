@@ -202,7 +202,7 @@ class RedisSentinelGroup:
         )
         return int(answer[1]) if answer else None
 
-    def wait_until_replicated(self, timeout: float = 10) -> None:
+    def wait_until_replicated(self, timeout: float = 30) -> None:
         """The replica is in sync with the primary (and the sentinel knows it)."""
         import redis
 
