@@ -140,16 +140,21 @@ def probe(alias: str) -> Verdict:
             " ".join(str(error).split()) or type(error).__name__,
         )
         return Verdict("error", None, 0.0, time.monotonic())
+    return judge(
+        started=started, in_recovery=in_recovery, caught_up=caught_up, replayed_at=replayed_at
+    )
+
+
+def judge(*, started: float, in_recovery: bool, caught_up: bool, replayed_at) -> Verdict:
+    """The verdict on what a replica answered to the probe started at `started`."""
     if not in_recovery:
-        logger.warning("Replica %s is not a standby (promoted?); not used", alias)
+        logger.warning("A replica is not a standby (promoted?); not used")
         return Verdict("error", None, 0.0, time.monotonic())
-    if caught_up:
-        fresh_as_of = started
-    elif replayed_at is not None:
-        fresh_as_of = replayed_at
-    else:  # never replayed a transaction and behind the primary
-        fresh_as_of = 0.0
-    lag = max(0.0, time.time() - fresh_as_of) if not caught_up else 0.0
+    if caught_up:  # it holds everything the primary had flushed when the probe began
+        fresh_as_of, lag = started, 0.0
+    else:  # it holds what was committed up to its last replayed transaction
+        fresh_as_of = replayed_at if replayed_at is not None else 0.0
+        lag = max(0.0, time.time() - fresh_as_of)
     state = "ok" if lag <= max_lag() else "lagging"
     return Verdict(state, lag, fresh_as_of, time.monotonic())
 
@@ -235,6 +240,11 @@ def choose_replica() -> str | None:
     return None
 
 
+def replica_failed(alias: str) -> bool:
+    """Whether the replica's connection (not the primary's) raised the error."""
+    return connections[alias].errors_occurred
+
+
 class ReplicaMiddleware:
     """Decide, before the view, which database this request reads from."""
 
@@ -257,7 +267,7 @@ class ReplicaMiddleware:
         alias = _read_alias.get()
         if alias is None or not isinstance(exception, (OperationalError, InterfaceError)):
             return None
-        if not connections[alias].errors_occurred:
+        if not replica_failed(alias):
             return None  # the primary failed: the outage middleware answers
         logger.warning(
             "Replica %s failed during %s; answered from the primary", alias, request.path

@@ -127,7 +127,8 @@ def site():
             what="the replica replays the demo",
         )
         log = workdir / "serve.log"
-        process = stack_module.background([str(stack_module.ROOT / "deploy" / "serve.sh")], log, env)
+        serve = [str(stack_module.ROOT / "deploy" / "serve.sh")]
+        process = stack_module.background(serve, log, env)
         stack_module.wait_for(f"http://127.0.0.1:{app_port}/healthz", process=process, log=log)
         yield {
             "url": f"http://127.0.0.1:{app_port}",
