@@ -211,3 +211,30 @@ def test_without_replicas_there_is_no_router():
     shown = json.loads(result.stdout.strip().splitlines()[-1])
     assert list(shown["databases"]) == ["default"]
     assert shown["routers"] == []
+
+
+POOLED_QUERY = """
+from django.db import connection, connections
+with connection.cursor() as cursor:
+    cursor.execute("SELECT 1")
+    one = cursor.fetchone()[0]
+print(one, connection.pool is not None, connections["replica_0"].pool is not None)
+"""
+
+
+@pytest.mark.postgres
+def test_database_pool_pools_the_primarys_and_the_replicas_connections():
+    """DATABASE_POOL=1: Django's own pool (psycopg_pool) for every PostgreSQL alias."""
+    from django.conf import settings
+
+    default = settings.DATABASES["default"]
+    url = f"postgres://{default['USER'] or 'postgres'}@{default['HOST']}:{default['PORT']}/"
+    url += default["NAME"]
+    environment = PRODUCTION | {"DATABASE_URL": url, "DATABASE_REPLICA_URLS": url}
+    result = run_manage("shell", "-c", POOLED_QUERY, **environment, DATABASE_POOL="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["1", "True", "True"]
+
+    refused = run_manage("check", **environment, DATABASE_POOL="1", CONN_MAX_AGE="60")
+    assert refused.returncode != 0
+    assert "DATABASE_POOL=1 needs CONN_MAX_AGE=0" in refused.stderr
