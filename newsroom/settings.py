@@ -151,6 +151,11 @@ if env.bool("DATABASE_POOL", default=False):
                 "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
                 "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
             }
+# Behind PgBouncer in transaction mode (docs/replicas.md): DATABASE_PGBOUNCER=1. A
+# server-side cursor (QuerySet.iterator()) would outlive the transaction that owns it.
+if env.bool("DATABASE_PGBOUNCER", default=False):
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 if len(DATABASES) > 1:
     DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
 # A replica further behind the primary than this (seconds) is skipped.

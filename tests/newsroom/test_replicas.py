@@ -238,3 +238,14 @@ def test_database_pool_pools_the_primarys_and_the_replicas_connections():
     refused = run_manage("check", **environment, DATABASE_POOL="1", CONN_MAX_AGE="60")
     assert refused.returncode != 0
     assert "DATABASE_POOL=1 needs CONN_MAX_AGE=0" in refused.stderr
+
+
+def test_behind_pgbouncer_no_server_side_cursors_are_used():
+    """PgBouncer's transaction mode hands the server connection to another client
+    after each transaction: a cursor kept open across them would break."""
+    environment = PRODUCTION | {"DATABASE_REPLICA_URLS": PRODUCTION["DATABASE_URL"]}
+    result = run_manage("shell", "-c", SHOW_DATABASES, **environment, DATABASE_PGBOUNCER="1")
+    assert result.returncode == 0, result.stderr
+    databases = json.loads(result.stdout.strip().splitlines()[-1])["databases"]
+    assert databases["default"]["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert databases["replica_0"]["DISABLE_SERVER_SIDE_CURSORS"] is True
