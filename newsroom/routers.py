@@ -40,7 +40,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 
-logger = logging.getLogger("newsroom.database")
+# Once a minute at most while a replica is down (settings.LOGGING).
+logger = logging.getLogger("newsroom.replicas")
 
 # The alias this request reads from; None: the primary.
 _read_alias: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -172,7 +173,11 @@ def verdict(alias: str, *, fresh_after: float = 0.0) -> Verdict:
         if known.state == "error" and age < DOWN_SECONDS:
             return known
         if known.state != "error" and age < settings.NEWSROOM_REPLICA_CHECK_SECONDS:
-            if known.fresh_as_of > fresh_after or age < RECHECK_AFTER_PURGE:
+            # A healthy replica not yet known to hold the last purge is asked again
+            # soon; a lagging one waits for the next regular check.
+            if known.state == "lagging" or known.fresh_as_of > fresh_after:
+                return known
+            if age < RECHECK_AFTER_PURGE:
                 return known
     found = probe(alias)
     with _lock:

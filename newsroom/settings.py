@@ -416,12 +416,14 @@ LOGGING.setdefault("filters", {}).update(
     {
         "cache_outage": {"()": "newsroom.logging.OncePerInterval", "level": "WARNING"},
         "database_outage": {"()": "newsroom.logging.OncePerInterval"},
+        "replica_outage": {"()": "newsroom.logging.OncePerInterval", "level": "WARNING"},
     }
 )
 LOGGING.setdefault("loggers", {}).update(
     {
         "newsroom.cache": {"filters": ["cache_outage"]},
         "newsroom.database": {"filters": ["database_outage"]},
+        "newsroom.replicas": {"filters": ["replica_outage"]},
     }
 )
 
