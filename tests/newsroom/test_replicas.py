@@ -249,3 +249,12 @@ def test_behind_pgbouncer_no_server_side_cursors_are_used():
     databases = json.loads(result.stdout.strip().splitlines()[-1])["databases"]
     assert databases["default"]["DISABLE_SERVER_SIDE_CURSORS"] is True
     assert databases["replica_0"]["DISABLE_SERVER_SIDE_CURSORS"] is True
+
+
+@pytest.mark.django_db
+def test_healthz_reports_each_replica_without_failing_for_it(client, one_replica):
+    one_replica["fails"] = True
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert response.json()["replicas"] == {REPLICA: "error"}
