@@ -39,6 +39,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 # Once a minute at most while a replica is down (settings.LOGGING).
 logger = logging.getLogger("newsroom.replicas")
@@ -263,7 +265,13 @@ class ReplicaMiddleware:
         request.read_database = alias or DEFAULT_DB_ALIAS
         token = _read_alias.set(alias)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if getattr(response, "retry_on_primary", False):
+                # Answered again from the start of the inner middleware, on the primary.
+                request.read_database = DEFAULT_DB_ALIAS
+                _read_alias.set(None)
+                response = self.get_response(request)
+            return response
         finally:
             _read_alias.reset(token)
 
@@ -279,6 +287,8 @@ class ReplicaMiddleware:
         )
         mark_down(alias)
         _close_quietly(alias)
-        request.read_database = DEFAULT_DB_ALIAS
-        _read_alias.set(None)
-        return self.get_response(request)
+        # A placeholder, never sent: __call__ sees the mark and asks the primary.
+        placeholder = HttpResponse(status=503)
+        add_never_cache_headers(placeholder)
+        placeholder.retry_on_primary = True
+        return placeholder
