@@ -9,6 +9,7 @@ replica. Where a read went is proven from each server's own statistics
 Needs PostgreSQL 15's server binaries (skipped without them, saying why; CI has them).
 """
 
+import html
 import json
 import os
 import secrets
@@ -178,6 +179,10 @@ def test_public_pages_are_read_from_the_replica(site):
     assert health["replicas"] == {"replica_0": "ok"}
 
 
+def story_title(url: str, pk: int) -> str:
+    return query(url, "SELECT title_ky FROM articles_article WHERE id = %s", (pk,))[0]
+
+
 def log_in_as_editor(site):
     stack = stack_module.Stack(site["url"], site["url"], "", site["log"], "", {})
     editor = stack.client()
@@ -200,8 +205,10 @@ def test_an_editors_save_goes_to_the_primary_and_is_public_once_the_replica_has_
     pk, slug, title = query(
         primary_url,
         "SELECT id, slug, title_ky FROM articles_article"
-        " WHERE status = 'published' AND has_ky ORDER BY published_at DESC LIMIT 1",
+        " WHERE status = 'published' AND has_ky AND published_at <= now()"
+        " ORDER BY published_at DESC LIMIT 1",
     )
+    title = html.escape(title)  # as the page shows it
     public = f"/ky/news/{slug}/"
     assert title in get(site, public).text
     assert title in get(site, public).text  # now in the page cache, read from the replica
@@ -225,12 +232,8 @@ def test_an_editors_save_goes_to_the_primary_and_is_public_once_the_replica_has_
             opener=editor,
         )
         assert saved.status == 302, saved.text[:3000]
-        assert query(primary_url, "SELECT title_ky FROM articles_article WHERE id = %s", (pk,))[
-            0
-        ] == (new_title)
-        assert query(replica_url, "SELECT title_ky FROM articles_article WHERE id = %s", (pk,))[
-            0
-        ] == (title), "the replica has not replayed the save"
+        assert story_title(primary_url, pk) == new_title
+        assert story_title(replica_url, pk) == html.unescape(title), "replay is paused"
         # The editor reads their own write (their session reads from the primary).
         assert new_title in stack.get(f"/admin/articles/article/{pk}/change/", opener=editor).text
 
