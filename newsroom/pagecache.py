@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 TAG_HEADER = "xkey"
 PAGE_PREFIX = "pagecache:page:"
 TAG_PREFIX = "pagecache:tag:"
+# The time of the last purge of any tag: a read replica serves pages only once it holds
+# everything committed before it (newsroom/routers.py).
+LAST_PURGE_KEY = "pagecache:last-purge"
 # Clocks of two application servers may differ a little: a page whose rendering started
 # within this margin after a purge of one of its tags is not trusted.
 CLOCK_MARGIN = 1.0
@@ -111,7 +114,8 @@ def purge(tags: Iterable[str]) -> None:
 def _purge_now(tags: list[str]) -> None:
     stamp = time.time()
     try:
-        _cache().set_many({TAG_PREFIX + tag: stamp for tag in tags}, timeout=None)
+        stamps = {TAG_PREFIX + tag: stamp for tag in tags} | {LAST_PURGE_KEY: stamp}
+        _cache().set_many(stamps, timeout=None)
     except Exception:  # a cache outage loses nothing: pages stored there are gone too
         logger.warning("page cache: purge of %s not stored", tags, exc_info=True)
     front_cache().purge(tags)

@@ -72,6 +72,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A dead database is a localized 503 page, not a 500 (see the faults block below).
     "newsroom.middleware.DatabaseUnavailableMiddleware",
+    # Which database this request reads from: a replica for anonymous public pages
+    # (newsroom.routers). After the outage middleware, so that a failing replica is
+    # retried on the primary before anything answers 503.
+    "newsroom.routers.ReplicaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags and 304s for every page; the page cache marks what shared caches may keep.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -123,6 +127,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
     )
+# Read replicas (docs/replicas.md): DATABASE_REPLICA_URLS, comma-separated, adds
+# streaming replicas as "replica_0", "replica_1", ... with the primary's connection
+# settings. The public site reads from a healthy one (newsroom.routers); writes, the
+# admin and logged-in users stay on the primary. The test run mirrors them onto it.
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
+    _replica = env.db_url_config(_url)
+    for _key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        _replica.setdefault(_key, DATABASES["default"][_key])
+    _replica["OPTIONS"] = DATABASES["default"].get("OPTIONS", {}) | _replica.get("OPTIONS", {})
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+# Connection pooling inside each worker (Django 5.1+, psycopg_pool): DATABASE_POOL=1.
+# It replaces persistent connections (CONN_MAX_AGE must stay 0). See docs/replicas.md
+# for PgBouncer instead.
+if env.bool("DATABASE_POOL", default=False):
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured("DATABASE_POOL=1 needs CONN_MAX_AGE=0 (the pool keeps them).")
+    for _database in DATABASES.values():
+        if _database["ENGINE"] == "django.db.backends.postgresql":
+            _database.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+                "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+                "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+            }
+# Behind PgBouncer in transaction mode (docs/replicas.md): DATABASE_PGBOUNCER=1. A
+# server-side cursor (QuerySet.iterator()) would outlive the transaction that owns it.
+if env.bool("DATABASE_PGBOUNCER", default=False):
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
+# A replica further behind the primary than this (seconds) is skipped.
+NEWSROOM_REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+# How long a process trusts its last look at a replica (seconds).
+NEWSROOM_REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+# Paths always read from the primary (besides unsafe methods and logged-in users).
+NEWSROOM_PRIMARY_ONLY_PATHS = ("/admin/", "/accounts/", "/i18n/", "/healthz")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
@@ -407,12 +448,14 @@ LOGGING.setdefault("filters", {}).update(
     {
         "cache_outage": {"()": "newsroom.logging.OncePerInterval", "level": "WARNING"},
         "database_outage": {"()": "newsroom.logging.OncePerInterval"},
+        "replica_outage": {"()": "newsroom.logging.OncePerInterval", "level": "WARNING"},
     }
 )
 LOGGING.setdefault("loggers", {}).update(
     {
         "newsroom.cache": {"filters": ["cache_outage"]},
         "newsroom.database": {"filters": ["database_outage"]},
+        "newsroom.replicas": {"filters": ["replica_outage"]},
     }
 )
 

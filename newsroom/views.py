@@ -22,6 +22,8 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from newsroom.routers import health_report
+
 logger = logging.getLogger(__name__)
 
 try:
@@ -56,7 +58,8 @@ def _cache_ok() -> bool:
 def healthz(request):
     """200 while the site can serve pages (the database answers), 503 when it cannot.
 
-    The cache is reported but does not fail the check: the site serves without it.
+    The cache and the read replicas ("ok", "lagging" or "error" each) are reported but
+    do not fail the check: the site serves without them.
     No session, no authentication, never cached: load balancers poll this.
     """
     database = _database_ok()
@@ -65,6 +68,9 @@ def healthz(request):
         "cache": "ok" if _cache_ok() else "error",
         "version": VERSION,
     }
+    replicas = health_report()
+    if replicas:
+        body["replicas"] = replicas
     return JsonResponse(body, status=200 if database else 503)
 
 
