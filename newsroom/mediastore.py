@@ -5,6 +5,7 @@ writes the bucket through the small functions below, so nothing else in the proj
 to know which kind of storage holds the pictures (docs/media-storage.md).
 """
 
+import mimetypes
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,11 @@ from urllib.parse import urlsplit
 # holds its size and options and is only ever rewritten with the same picture: a year.
 ORIGINALS_CACHE_CONTROL = "public, max-age=2592000"
 RENDITIONS_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+# An object's Content-Type is guessed from its name when it is stored; a host without
+# /etc/mime.types would not know the modern image formats, and a bucket serves what it is told.
+mimetypes.add_type("image/webp", ".webp")
+mimetypes.add_type("image/avif", ".avif")
 
 
 def media_base_url(
@@ -146,8 +152,6 @@ def upload(source: Path, name: str, headers: dict[str, str] | None = None) -> No
     if storage.default_acl:
         extra.setdefault("ACL", storage.default_acl)
     if not headers:
-        import mimetypes
-
         content_type, _encoding = mimetypes.guess_type(name)
         headers = {"ContentType": content_type or "application/octet-stream"}
     extra |= headers
