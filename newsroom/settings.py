@@ -203,7 +203,7 @@ if MEDIA_STORAGE == "s3":
             "Set the AWS_STORAGE_BUCKET_NAME environment variable (the media bucket), "
             "or MEDIA_STORAGE=local."
         )
-    MEDIA_STORAGE_OPTIONS, MEDIA_URL = s3_storages(
+    media_storages, MEDIA_URL = s3_storages(
         bucket=env.str("AWS_STORAGE_BUCKET_NAME"),
         endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
         region=env.str("AWS_S3_REGION_NAME", default=""),
@@ -216,17 +216,19 @@ if MEDIA_STORAGE == "s3":
     )
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": MEDIA_STORAGE_OPTIONS["originals"],
+        "OPTIONS": media_storages["originals"],
     }
     # easy-thumbnails writes renditions through this alias (THUMBNAIL_DEFAULT_STORAGE_ALIAS):
     # the same bucket, but a rendition's name never changes meaning, so it is immutable.
     STORAGES["easy_thumbnails"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": MEDIA_STORAGE_OPTIONS["renditions"],
+        "OPTIONS": media_storages["renditions"],
     }
     MEDIA_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL))]
 else:
     MEDIA_ORIGINS = []
+THUMBNAIL_DEFAULT_STORAGE_ALIAS = "easy_thumbnails"  # falls back to "default" when undefined
+
 # Uploads larger than this are refused with a clear message (articles.validators).
 NEWSROOM_MAX_IMAGE_BYTES = env.int("NEWSROOM_MAX_IMAGE_BYTES", default=8 * 1024 * 1024)
 # How many reverse proxies stand in front of the site; the comment rate limit then
