@@ -492,3 +492,42 @@ def test_local_disk_stays_the_default():
     assert settings.MEDIA_STORAGE == "local"
     assert settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage")
     assert "easy_thumbnails" not in settings.STORAGES
+
+
+def test_media_from_a_local_archive_are_uploaded_with_the_usual_headers(
+    s3_server, settings, tmp_path
+):
+    """Moving a site's MEDIA_ROOT into a bucket: a file without saved headers gets its type
+    from its name and the originals' caching, under the storage's key prefix."""
+    from newsroom import mediastore
+
+    bucket = "newsroom-moved"
+    s3_server["client"].create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
+    options, _media_url = mediastore.s3_storages(
+        bucket=bucket,
+        endpoint_url=s3_server["endpoint"],
+        region=REGION,
+        access_key=MOTO_KEY,
+        secret_key=MOTO_SECRET,
+        addressing_style="path",
+        location="kabar",
+    )
+    settings.MEDIA_STORAGE = "s3"
+    settings.STORAGES = settings.STORAGES | {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options["originals"]}
+    }
+    assert mediastore.in_bucket()
+    assert mediastore.describe() == f"s3://{bucket}/kabar"
+    source = tmp_path / "bishkek.webp"
+    Image.new("RGB", (40, 30), (10, 20, 30)).save(source, format="WEBP")
+
+    mediastore.upload(source, "articles/2026/11/bishkek.webp")
+
+    head = s3_server["client"].head_object(Bucket=bucket, Key="kabar/articles/2026/11/bishkek.webp")
+    assert head["ContentType"] == "image/webp"
+    assert head["CacheControl"] == ORIGINALS_CACHE_CONTROL
+    assert [(o.key, o.name) for o in mediastore.objects()] == [
+        ("kabar/articles/2026/11/bishkek.webp", "articles/2026/11/bishkek.webp")
+    ]
