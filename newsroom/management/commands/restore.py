@@ -2,8 +2,9 @@
 
 Made for moving the site to a new host or recovering it: the whole archive is verified
 first, the database is loaded in one transaction, and only then are the media files moved
-into place (or uploaded into the media bucket, with MEDIA_STORAGE=s3). A database with tables is refused unless --force. Any failure exits non-zero
-with one line saying what happened and what state it left.
+into place (or uploaded into the media bucket, with MEDIA_STORAGE=s3). A database with
+tables is refused unless --force. Any failure exits non-zero with one line saying what
+happened and what state it left.
 """
 
 from pathlib import Path
