@@ -19,6 +19,7 @@ import sys
 import tarfile
 import tempfile
 import uuid
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
@@ -157,36 +158,39 @@ def ok(result) -> str:
     return result.stdout
 
 
+@contextmanager
+def served(env: dict[str, str], log: Path):
+    """deploy/serve.sh (checks, collectstatic, gunicorn) on a free port, as `make serve`."""
+    port = free_port()
+    env = env | {"HOST": "127.0.0.1", "PORT": str(port)}
+    process = stack_module.background(["sh", "deploy/serve.sh"], log, env)
+    try:
+        stack_module.wait_for(f"http://127.0.0.1:{port}/healthz", process=process, log=log)
+        yield stack_module.Stack(
+            base_url=f"http://127.0.0.1:{port}",
+            app_url=f"http://127.0.0.1:{port}",
+            varnish_url="",
+            log_path=log,
+            database_url=env["DATABASE_URL"],
+            env=env,
+        )
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def site(s3_server):
-    """The demo site served by deploy/serve.sh (gunicorn), its media in the bucket."""
+    """The demo site served by gunicorn, its media in the bucket."""
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-s3-"))
     (workdir / "media").mkdir()
-    port = free_port()
-    env = site_environment(s3_server, workdir, HOST="127.0.0.1", PORT=str(port))
-    process = None
+    env = site_environment(s3_server, workdir)
     try:
         ok(manage("migrate", "--noinput", "-v0", env=env))
         ok(manage("load_demo", "-v0", env=env))
-        log = workdir / "serve.log"
-        process = stack_module.background(["sh", "deploy/serve.sh"], log, env)
-        stack_module.wait_for(f"http://127.0.0.1:{port}/healthz", process=process, log=log)
-        yield {
-            "workdir": workdir,
-            "env": env,
-            "web": stack_module.Stack(
-                base_url=f"http://127.0.0.1:{port}",
-                app_url=f"http://127.0.0.1:{port}",
-                varnish_url="",
-                log_path=log,
-                database_url=env["DATABASE_URL"],
-                env=env,
-            ),
-        }
+        with served(env, workdir / "serve.log") as web:
+            yield {"workdir": workdir, "env": env, "web": web}
     finally:
-        if process is not None:
-            os.killpg(process.pid, 15)
-            process.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -366,7 +370,8 @@ def archive_members(archive: Path) -> dict[str, bytes]:
 
 def test_backup_holds_the_bucket_and_restore_brings_it_back(uploaded, site, s3_server):
     """Every object is in the archive with its checksum; an emptied bucket gets it all back,
-    with the same bytes, type and caching, and a bucket that still has objects is refused."""
+    with the same bytes, type and caching, and a bucket that still has objects is refused.
+    The restored site on a new host shows the uploaded photo from the bucket."""
     client, env, workdir = s3_server["client"], site["env"], site["workdir"]
     objects = bucket_objects(client)
     heads = {key: client.head_object(Bucket=BUCKET, Key=key) for key in objects}
@@ -413,6 +418,13 @@ def test_backup_holds_the_bucket_and_restore_brings_it_back(uploaded, site, s3_s
         assert restored["ContentType"] == head["ContentType"], key
         assert restored["CacheControl"] == head["CacheControl"], key
     assert "articles_article" in sqlite_tables(workdir / "restored.sqlite3")
+
+    with served(new_host, workdir / "restored.log") as restored_site:
+        page = restored_site.get(uploaded["public_path"])
+        assert page.status == 200, page.text[:500]
+        prefix = s3_server["media_domain"] + "/"
+        shown = [url.removeprefix(prefix) for url in image_urls(page.text)]
+        assert any(key in uploaded["new"] for key in shown), shown
 
 
 def sqlite_tables(path: Path) -> list[str]:
