@@ -14,6 +14,10 @@ IMAGE_EXTENSIONS = {"JPEG": ("jpg", "jpeg"), "PNG": ("png",), "WEBP": ("webp",)}
 
 
 def validate_image_size(file):
+    """Within NEWSROOM_MAX_IMAGE_BYTES. A file stored earlier is not checked again: with
+    media in a bucket its size would cost a request to the storage on every save."""
+    if getattr(file, "_committed", False):
+        return
     limit = settings.NEWSROOM_MAX_IMAGE_BYTES
     if file.size > limit:
         raise ValidationError(

@@ -6,12 +6,20 @@ An archive is `newsroom-backup-<UTC time>.tar.gz` holding one folder with
 - `SHA256SUMS`: the checksum of every other file (`sha256sum -c SHA256SUMS` checks it by hand);
 - `database.pgdump` (`pg_dump --format=custom`) or `database.sqlite3` (SQLite's online
   backup), whichever the site runs on;
-- `media/`: MEDIA_ROOT as it was (story images and their easy-thumbnails renditions).
+- `media/`: the uploaded media as they were (story images and their easy-thumbnails
+  renditions): MEDIA_ROOT's files, or with MEDIA_STORAGE=s3 every object of the media bucket,
+  downloaded, under the same names;
+- `media-objects.json` (bucket backups only): each object's Content-Type and Cache-Control,
+  which a restore puts back with it.
+
+An archive restores onto either kind of storage: `media/` is put back into MEDIA_ROOT or
+uploaded into the bucket, whichever the restoring site uses.
 
 Both directions check everything they can before they change anything, and raise
 `BackupError` with a one-line message when they cannot go on. A backup is written under a
 temporary name and renamed only when complete; a restore verifies the whole archive, loads
-the database in one transaction and only then moves the media files into place.
+the database in one transaction and only then moves the media files into place (or
+uploads them into the bucket).
 """
 
 import functools
@@ -32,11 +40,14 @@ from importlib import metadata
 from pathlib import Path
 
 import django
+from botocore.exceptions import BotoCoreError, ClientError
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
+
+from newsroom import mediastore
 
 FORMAT = 1
 ARCHIVE_PREFIX = "newsroom-backup-"
@@ -44,6 +55,7 @@ ARCHIVE_SUFFIX = ".tar.gz"
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
 MEDIA = "media"
+MEDIA_OBJECTS = "media-objects.json"
 DUMP_FILES = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
 # What the one-line summaries count, by model: the tables an operator cares about.
 SUMMARY_MODELS = {
@@ -108,6 +120,8 @@ def _reports_errors(function):
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
             raise BackupError(f"{exc.strerror or exc}{where}.") from exc
+        except (BotoCoreError, ClientError) as exc:
+            raise BackupError(f"The media bucket failed: {exc}") from exc
 
     return wrapper
 
@@ -336,7 +350,6 @@ def create_backup(
     final = folder / name
     if final.exists():
         raise BackupError(f"{final} already exists; wait a second and run the backup again.")
-    media_root = Path(settings.MEDIA_ROOT)
 
     # The work files live beside the archive, not in /tmp, which may be too small.
     with tempfile.TemporaryDirectory(prefix=f".{stem}-", dir=folder) as work:
@@ -345,16 +358,13 @@ def create_backup(
         progress(f"Dumping the {vendor} database")
         database = DUMPERS[vendor](target=work_dir / dump_name, alias=alias)
 
-        progress(f"Reading the media files in {media_root}")
         checksums = [(_sha256(work_dir / dump_name), dump_name)]
-        media = []
+        media, media_source, extra_files = _collect_media(work_dir=work_dir, progress=progress)
         media_bytes = 0
-        if media_root.is_dir():
-            for path in _media_files(media_root):
-                relative = path.relative_to(media_root).as_posix()
-                media.append((path, f"{MEDIA}/{relative}"))
-                checksums.append((_sha256(path), f"{MEDIA}/{relative}"))
-                media_bytes += path.stat().st_size
+        for path, member in media:
+            checksums.append((_sha256(path), member))
+            media_bytes += path.stat().st_size
+        checksums += [(_sha256(work_dir / name), name) for name in extra_files]
         checksum_text = "".join(f"{digest}  {member}\n" for digest, member in checksums)
         (work_dir / CHECKSUMS).write_text(checksum_text, encoding="utf-8")
 
@@ -365,7 +375,7 @@ def create_backup(
             "versions": _versions(),
             "database": database | {"file": dump_name},
             "summary": _summary(tables) | {"media_files": len(media)},
-            "media": {"files": len(media), "bytes": media_bytes},
+            "media": {"files": len(media), "bytes": media_bytes, "source": media_source},
             "tables": tables,
             "sha256sums": hashlib.sha256(checksum_text.encode()).hexdigest(),
         }
@@ -378,7 +388,7 @@ def create_backup(
         try:
             # Photos do not compress: the default level 9 would only cost time.
             with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
-                for member in (MANIFEST, CHECKSUMS, dump_name):
+                for member in (MANIFEST, CHECKSUMS, dump_name, *extra_files):
                     archive.add(work_dir / member, arcname=f"{stem}/{member}")
                 for path, member in media:
                     archive.add(path, arcname=f"{stem}/{member}", recursive=False)
@@ -388,6 +398,39 @@ def create_backup(
             raise BackupError(f"Writing {final} failed: {exc}") from exc
     removed = _prune(folder, keep=keep, progress=progress) if keep else []
     return BackupReport(path=final, manifest=manifest, removed=removed)
+
+
+def _collect_media(*, work_dir: Path, progress: Progress) -> tuple[list, str, list[str]]:
+    """The media files to archive as (path, member); where they came from; extra files.
+
+    MEDIA_ROOT's files are archived where they lie. A bucket's objects are downloaded into
+    the work folder first (so their checksums are of the bytes the archive holds), and
+    their headers are written to MEDIA_OBJECTS.
+    """
+    if not mediastore.in_bucket():
+        media_root = Path(settings.MEDIA_ROOT)
+        progress(f"Reading the media files in {media_root}")
+        if not media_root.is_dir():
+            return [], str(media_root), []
+        media = [
+            (path, f"{MEDIA}/{path.relative_to(media_root).as_posix()}")
+            for path in _media_files(media_root)
+        ]
+        return media, str(media_root), []
+
+    source = mediastore.describe()
+    progress(f"Downloading the media objects of {source}")
+    media, headers = [], {}
+    for stored in mediastore.objects():
+        target = work_dir / MEDIA / stored.name
+        if not target.resolve().is_relative_to((work_dir / MEDIA).resolve()):
+            raise BackupError(f"The bucket holds an object that names no file: {stored.key!r}.")
+        headers[stored.name] = mediastore.download(stored, target)
+        media.append((target, f"{MEDIA}/{stored.name}"))
+    (work_dir / MEDIA_OBJECTS).write_text(
+        json.dumps(headers, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return media, source, [MEDIA_OBJECTS]
 
 
 # --- Restore ---------------------------------------------------------------------------------
@@ -571,18 +614,20 @@ def restore_backup(
     alias: str = "default",
     progress: Progress = _quiet,
 ) -> RestoreReport:
-    """Restore `archive` into an empty database and MEDIA_ROOT.
+    """Restore `archive` into an empty database and an empty MEDIA_ROOT or media bucket.
 
-    Refuses a database that has tables, or a MEDIA_ROOT that has files, unless `force`
-    (then the database's tables are dropped in the same transaction that loads the
-    archive, and media files of the same name are replaced). With `dry_run`, everything
-    is checked and nothing changed.
+    Refuses a database that has tables, or a MEDIA_ROOT (bucket) that has files (objects),
+    unless `force` (then the database's tables are dropped in the same transaction that
+    loads the archive, and media files of the same name are replaced). With `dry_run`,
+    everything is checked and nothing changed.
     """
     archive = Path(archive)
     vendor = connections[alias].vendor
     if vendor not in RESTORERS:
         raise BackupError(f"Restores support PostgreSQL and SQLite, not {vendor}.")
+    bucket = mediastore.in_bucket()
     media_root = Path(settings.MEDIA_ROOT)
+    media_target = mediastore.describe() if bucket else str(media_root)
     with tempfile.TemporaryDirectory(prefix=".newsroom-restore-") as work:
         work_dir = Path(work)
         progress(f"Checking {archive}")
@@ -599,12 +644,23 @@ def restore_backup(
                 f"The database {name} is not empty ({len(tables)} tables); restore into an "
                 "empty database, or add --force to replace everything in it."
             )
-        if media_root.is_dir() and next(_media_files(media_root), None) is not None and not force:
+        if bucket and not force and next(mediastore.objects(), None) is not None:
+            raise BackupError(
+                f"The media bucket {media_target} already holds objects; restore into an "
+                "empty bucket, or add --force to overwrite objects of the same name."
+            )
+        if (
+            not bucket
+            and not force
+            and media_root.is_dir()
+            and next(_media_files(media_root), None) is not None
+        ):
             raise BackupError(
                 f"MEDIA_ROOT {media_root} already holds files; restore into an empty folder, "
                 "or add --force to overwrite files of the same name."
             )
         media = list(_media_files(root / MEDIA))
+        headers = _media_headers(root)
         if dry_run:
             return RestoreReport(
                 manifest=manifest,
@@ -626,18 +682,22 @@ def restore_backup(
                 f"{counts[wrong]} rows, the archive {manifest['tables'][wrong]}."
             )
 
-        progress(f"Moving {len(media)} media files into {media_root}")
+        progress(f"Putting {len(media)} media files into {media_target}")
         moved = 0
         try:
             for path in media:
-                destination = media_root / path.relative_to(root / MEDIA)
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(path, destination)
+                name = path.relative_to(root / MEDIA).as_posix()
+                if bucket:
+                    mediastore.upload(path, name, headers.get(name))
+                else:
+                    destination = media_root / name
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(path, destination)
                 moved += 1
-        except OSError as exc:
+        except (OSError, BotoCoreError, ClientError) as exc:
             raise BackupError(
                 f"The database was restored, but only {moved} of {len(media)} media files "
-                f"reached {media_root} ({exc}); fix that and run restore again with --force."
+                f"reached {media_target} ({exc}); fix that and run restore again with --force."
             ) from exc
     return RestoreReport(
         manifest=manifest,
@@ -646,6 +706,18 @@ def restore_backup(
         pending_migrations=_pending_migrations(alias),
         cache_cleared=_clear_cache(),
     )
+
+
+def _media_headers(root: Path) -> dict[str, dict[str, str]]:
+    """The saved headers of a bucket's objects, by media name (none for a MEDIA_ROOT backup)."""
+    path = root / MEDIA_OBJECTS
+    if not path.is_file():
+        return {}
+    try:
+        headers = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BackupError(f"{MEDIA_OBJECTS} in the archive is broken: {exc}.") from exc
+    return headers if isinstance(headers, dict) else {}
 
 
 def _clear_cache() -> bool:

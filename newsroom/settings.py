@@ -7,6 +7,7 @@ one-line message naming the variable (manage.py and the WSGI entry point print i
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import csp.constants as csp
 import environ
@@ -249,6 +250,49 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Media on S3-compatible object storage (docs/media-storage.md) ---------------------
+# MEDIA_STORAGE=local (the default) keeps uploads in MEDIA_ROOT, served by nginx under
+# /media/. MEDIA_STORAGE=s3 puts story images and their renditions in a bucket through
+# django-storages, and pages link to them on MEDIA_DOMAIN (a CDN or the bucket's own
+# public address); readers fetch them from there, never through this site.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local").strip().lower()
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}.")
+if MEDIA_STORAGE == "s3":
+    from newsroom.mediastore import s3_storages
+
+    if not env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+        raise ImproperlyConfigured(
+            "Set the AWS_STORAGE_BUCKET_NAME environment variable (the media bucket), "
+            "or MEDIA_STORAGE=local."
+        )
+    media_storages, MEDIA_URL = s3_storages(
+        bucket=env.str("AWS_STORAGE_BUCKET_NAME"),
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+        access_key=env.str("AWS_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("AWS_SECRET_ACCESS_KEY", default=""),
+        media_domain=env.str("MEDIA_DOMAIN", default=""),
+        location=env.str("AWS_LOCATION", default=""),
+        addressing_style=env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+        default_acl=env.str("AWS_DEFAULT_ACL", default=""),
+    )
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": media_storages["originals"],
+    }
+    # easy-thumbnails writes renditions through this alias (THUMBNAIL_DEFAULT_STORAGE_ALIAS):
+    # the same bucket, but a rendition's name never changes meaning, so it is immutable.
+    STORAGES["easy_thumbnails"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": media_storages["renditions"],
+    }
+    MEDIA_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL))]
+else:
+    MEDIA_ORIGINS = []
+THUMBNAIL_DEFAULT_STORAGE_ALIAS = "easy_thumbnails"  # falls back to "default" when undefined
+
 # Uploads larger than this are refused with a clear message (articles.validators).
 NEWSROOM_MAX_IMAGE_BYTES = env.int("NEWSROOM_MAX_IMAGE_BYTES", default=8 * 1024 * 1024)
 # How many reverse proxies stand in front of the site; the comment rate limit then
@@ -328,7 +372,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [csp.NONE],
         "script-src": [csp.SELF, csp.NONCE],
         "style-src": [csp.SELF, *TIPTAP_STYLE_HASHES],
-        "img-src": [csp.SELF, "data:"],
+        # Pictures on object storage come from the media domain (docs/media-storage.md).
+        "img-src": [csp.SELF, "data:", *MEDIA_ORIGINS],
         "font-src": [csp.SELF],
         "connect-src": [csp.SELF],
         "manifest-src": [csp.SELF],

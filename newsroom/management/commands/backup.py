@@ -14,7 +14,7 @@ from newsroom.backups import BackupError, create_backup
 
 
 class Command(BaseCommand):
-    help = "Back up the database and MEDIA_ROOT into one dated .tar.gz archive."
+    help = "Back up the database and the media (MEDIA_ROOT or the bucket) into one .tar.gz archive."
 
     def add_arguments(self, parser):
         parser.add_argument(

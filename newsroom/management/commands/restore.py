@@ -1,9 +1,10 @@
-"""Restore an archive made by `manage.py backup` into an empty database and MEDIA_ROOT.
+"""Restore an archive made by `manage.py backup` into an empty database and MEDIA_ROOT/bucket.
 
 Made for moving the site to a new host or recovering it: the whole archive is verified
 first, the database is loaded in one transaction, and only then are the media files moved
-into place. A database with tables is refused unless --force. Any failure exits non-zero
-with one line saying what happened and what state it left.
+into place (or uploaded into the media bucket, with MEDIA_STORAGE=s3). A database with
+tables is refused unless --force. Any failure exits non-zero with one line saying what
+happened and what state it left.
 """
 
 from pathlib import Path
@@ -14,7 +15,7 @@ from newsroom.backups import BackupError, restore_backup
 
 
 class Command(BaseCommand):
-    help = "Restore a backup archive into an empty database and MEDIA_ROOT."
+    help = "Restore a backup archive into an empty database and MEDIA_ROOT (or media bucket)."
 
     def add_arguments(self, parser):
         parser.add_argument("archive", type=Path, help="A newsroom-backup-*.tar.gz file.")
