@@ -60,10 +60,12 @@ def next_scheduled_publication() -> float | None:
 def remember_next_scheduled(**kwargs) -> float:
     from .models import Article
 
+    # A story under embargo goes live when the embargo ends, if that is later.
     upcoming = (
         Article.objects.scheduled()
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
+        .with_live_from()
+        .order_by("live_from")
+        .values_list("live_from", flat=True)
         .first()
     )
     moment = upcoming.timestamp() if upcoming else NO_SCHEDULED_STORY
