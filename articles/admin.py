@@ -125,7 +125,8 @@ class StoryNoteInline(TranslationStackedInline):
     """
 
     model = StoryNote
-    extra = 0
+    # One empty note ready to fill in, without the page script.
+    extra = 1
     fields = ["kind", "text", "noted_at"]
     ordering = ["noted_at", "id"]
     classes = ["story-notes"]
