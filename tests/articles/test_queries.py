@@ -74,8 +74,9 @@ def pages(archive):
 # reader also builds the header's rates widget (one query) and looks up when the next
 # scheduled story goes live (one query: no cached page may outlive that moment); on the
 # story page the approved comments and their replies cost two queries whatever their
-# number, and its corrections and updates one. In production the whole-page cache (newsroom/pagecache.py) answers repeated
-# requests before Django runs; the test client goes past it, to count the render.
+# number, and its corrections and updates one. In production the whole-page cache
+# (newsroom/pagecache.py) answers repeated requests before Django runs; the test client
+# goes past it, to count the render.
 QUERIES = {
     "home": (3, 7),
     "rubric": (3, 7),
