@@ -43,6 +43,7 @@ from .models import (
     Tag,
     TaggedArticle,
 )
+from .views import story_notes
 
 # Every save of a story keeps its bylines and tags with it, so a restore brings them back.
 reversion.register(Byline)
@@ -642,10 +643,17 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         ):
             raise Http404
         with translation.override(language):
+            notes, modified_at = story_notes(article, language)
             response = TemplateResponse(
                 request,
                 "articles/article_detail.html",
-                {"article": article, "object": article, "preview": True},
+                {
+                    "article": article,
+                    "object": article,
+                    "preview": True,
+                    "notes": notes,
+                    "modified_at": modified_at,
+                },
             )
             response.render()
         return response

@@ -307,6 +307,17 @@ class SearchView(StoryListMixin, ListView):
         return ["search", *super().get_cache_tags(context)]
 
 
+def story_notes(story, language):
+    """The notes readers of `language` see under the story, and its modification time:
+    the last significant note's (see StoryNote), else the publication time, so a
+    trivial save moves neither the "Updated" line nor dateModified."""
+    notes = [note for note in story.notes.all() if note.has_language(language)]
+    times = [note.noted_at for note in notes if note.is_significant]
+    if story.published_at:
+        times.append(story.published_at)
+    return notes, max(times) if times else story.updated_at
+
+
 class ArticleDetailView(PublicPageMixin, DetailView):
     """A story. Readers see it only while it is live in their language; staff preview it.
 
@@ -347,9 +358,7 @@ class ArticleDetailView(PublicPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         story = self.object
         tags = sorted((tag for tag in story.tags.all() if tag.name), key=lambda tag: tag.name)
-        language = translation.get_language()
-        notes = [note for note in story.notes.all() if note.has_language(language)]
-        modified_at = self.modified_at(story, notes)
+        notes, modified_at = story_notes(story, translation.get_language())
         return super().get_context_data(
             preview=self.preview,
             tags=tags,
@@ -360,15 +369,6 @@ class ArticleDetailView(PublicPageMixin, DetailView):
             json_ld=self.json_ld(story, notes=notes, modified_at=modified_at),
             **kwargs,
         )
-
-    @staticmethod
-    def modified_at(story, notes):
-        """The last significant note's time (see StoryNote), else the publication time:
-        a trivial save moves neither the "Updated" line nor dateModified."""
-        times = [note.noted_at for note in notes if note.is_significant]
-        if story.published_at:
-            times.append(story.published_at)
-        return max(times) if times else story.updated_at
 
     def other_languages(self, story):
         current = translation.get_language()
