@@ -1,6 +1,8 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
@@ -543,8 +545,14 @@ class StoryNote(models.Model):
         return f"{self.get_kind_display()}: {self.text or self.text_ky or self.text_ru or ''}"[:80]
 
     def clean(self):
+        errors = {}
         if not any((getattr(self, f"text_{code}", "") or "").strip() for code in LANGUAGE_CODES):
-            raise ValidationError(_("Write the note in at least one language."), code="empty")
+            errors[NON_FIELD_ERRORS] = _("Write the note in at least one language.")
+        # A minute's grace: the form's time is filled in when the page is opened.
+        if self.noted_at and self.noted_at > timezone.now() + timedelta(minutes=1):
+            errors["noted_at"] = _("A note's time cannot be in the future.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_significant(self):

@@ -206,3 +206,22 @@ def test_restoring_an_older_version_keeps_the_notes(client, editor):
     action, data = page_form(client.get(url))
     assert client.post(action, data).status_code == 302
     assert StoryNote.objects.filter(article=story).count() == 1
+
+
+def test_a_note_dated_in_the_future_is_refused_on_its_time(client, editor):
+    story = make_article()
+    client.force_login(editor)
+    action, data = page_form(client.get(change_url(story)))
+    later = timezone.localtime(timezone.now() + timedelta(days=2))
+    data |= {
+        "notes-0-kind": "update",
+        "notes-0-text_ky": "Келечектеги жаңыртуу.",
+        "notes-0-noted_at_0": later.date().isoformat(),
+        "notes-0-noted_at_1": "10:00",
+    }
+    response = client.post(action, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ky("A note's time cannot be in the future.") in html
+    assert "Келечектеги жаңыртуу." in html
+    assert not StoryNote.objects.exists()
