@@ -274,6 +274,8 @@ def test_an_embargo_ending_shows_the_story_on_cached_pages_without_a_purge(reade
 
 
 def test_restoring_an_older_version_keeps_the_embargo(client, editor):
+    from reversion.models import Version
+
     story = make_article(status=Status.SUBMITTED, title_ky="Биринчи")
     client.force_login(editor)
     action, data = page_form(client.get(change_url(story)), title_ky="Экинчи")
@@ -281,4 +283,32 @@ def test_restoring_an_older_version_keeps_the_embargo(client, editor):
     until = minute(timezone.now() + timedelta(days=1))
     action, data = page_form(client.get(change_url(story)), **split(until))
     assert client.post(action, data).status_code == 302
-    assert workflow.kept_on_restore(Article.objects.get(pk=story.pk))["embargo_until"] == until
+    oldest = Version.objects.get_for_object(story).last()
+    url = reverse("admin:articles_article_revision", args=[story.pk, oldest.pk])
+    action, data = page_form(client.get(url))
+    assert client.post(action, data).status_code == 302
+    story.refresh_from_db()
+    assert (story.title_ky, story.embargo_until) == ("Экинчи", until)
+
+
+def test_an_embargo_ending_after_the_scheduled_time_is_refused_until_rescheduled(client, editor):
+    at = minute(timezone.now() + timedelta(hours=2))
+    story = make_article(status=Status.PUBLISHED, published_at=at)
+    client.force_login(editor)
+    action, data = page_form(client.get(change_url(story)), **split(at + timedelta(hours=1)))
+    response = client.post(action, data)
+    assert response.status_code == 200
+    assert (
+        ky(
+            "The story is scheduled for %(time)s, before this embargo ends. Schedule it "
+            "again for the embargo's end or later.",
+            time=when(at),
+        )
+        in response.content.decode()
+    )
+    later = at + timedelta(hours=1)
+    data |= {"publish_at_0": split(later)["embargo_until_0"]}
+    data |= {"publish_at_1": split(later)["embargo_until_1"], "_schedule": "1"}
+    assert client.post(action, data).status_code == 302
+    story.refresh_from_db()
+    assert (story.embargo_until, story.published_at) == (later, later)
