@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import reversion
 from django.conf import settings
@@ -298,12 +298,20 @@ def schedule_time(action: str, *, at: datetime | None, embargo: datetime | None)
     return at
 
 
+def embargo_changed(before: datetime | None, after: datetime | None) -> bool:
+    """Whether the embargo moved: the form's time has no seconds, so a stored time
+    sent back as it was shown is not a change."""
+    if before is None or after is None:
+        return before is not after
+    return abs(after - before) >= timedelta(minutes=1)
+
+
 def _embargo_errors(action, *, article, user, state, before, after, at) -> dict:
     """What an embargo forbids: publishing before it ends, and setting one on a story
     readers already have. Only a senior editor may end one early."""
     now = timezone.now()
     errors = {}
-    if after != before:
+    if embargo_changed(before, after):
         if after is not None and after <= now:
             errors["embargo_until"] = gettext(
                 "The embargo must end in the future. Choose a later time or leave it empty."
@@ -458,7 +466,7 @@ def lift_embargo(*, article: Article, user: AbstractBaseUser) -> Article:
 
 def embargo_entry(*, before: datetime | None, after: datetime | None) -> dict | None:
     """The history entry of an embargo set, moved or lifted in the story form."""
-    if before == after:
+    if not embargo_changed(before, after):
         return None
     now = timezone.now()
     if after is None or after <= now:

@@ -312,3 +312,16 @@ def test_an_embargo_ending_after_the_scheduled_time_is_refused_until_rescheduled
     assert client.post(action, data).status_code == 302
     story.refresh_from_db()
     assert (story.embargo_until, story.published_at) == (later, later)
+
+
+def test_saving_the_form_as_shown_keeps_an_embargo_stored_to_the_second(client, editor):
+    """The form shows minutes; sending the shown time back is not lifting the embargo."""
+    until = timezone.now() + timedelta(days=1, seconds=29)
+    story = make_article(status=Status.SUBMITTED, embargo_until=until, title_ky="Биринчи")
+    client.force_login(editor)
+    action, data = page_form(client.get(change_url(story)), title_ky="Экинчи")
+    data |= split(until)
+    assert client.post(action, data).status_code == 302
+    story.refresh_from_db()
+    assert story.title_ky == "Экинчи"
+    assert abs(story.embargo_until - until) < timedelta(minutes=1)
