@@ -44,7 +44,8 @@ NEXT_SCHEDULED_KEY = "articles:next-scheduled"
 
 
 def next_scheduled_publication() -> float | None:
-    """When the next scheduled story goes live (a Unix time), or None.
+    """When the next scheduled story goes live (a Unix time), or None; a story under
+    embargo goes live when both its time and its embargo's end have come.
 
     Asked by every cacheable page. The editor's save that schedules, publishes or
     unpublishes a story works it out (`remember_next_scheduled`, articles.signals), so
