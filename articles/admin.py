@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from easy_thumbnails.exceptions import InvalidImageFormatError
 from js_asset import Media
-from modeltranslation.admin import TabbedTranslationAdmin
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 from reversion.errors import RevertError
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
@@ -33,7 +33,17 @@ from taggit.models import Tag as UntranslatedTag
 from . import workflow
 from .forms import ArticleAdminForm
 from .images import rendition_url, renditions_make
-from .models import LANGUAGE_CODES, Article, Byline, Place, Rubric, Tag, TaggedArticle
+from .models import (
+    LANGUAGE_CODES,
+    Article,
+    Byline,
+    Place,
+    Rubric,
+    StoryNote,
+    Tag,
+    TaggedArticle,
+)
+from .views import story_notes
 
 # Every save of a story keeps its bylines and tags with it, so a restore brings them back.
 reversion.register(Byline)
@@ -93,6 +103,36 @@ class BylineInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class EmbargoFilter(admin.SimpleListFilter):
+    title = _("embargo")
+    parameter_name = "embargo"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Under embargo")), ("no", _("No embargo in force"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.under_embargo()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=queryset.under_embargo().values("pk"))
+        return queryset
+
+
+class StoryNoteInline(TranslationStackedInline):
+    """Corrections, clarifications and updates, added once readers have seen the story.
+
+    Not kept in the story's versions: restoring an older text never takes a
+    correction back.
+    """
+
+    model = StoryNote
+    # One empty note ready to fill in, without the page script.
+    extra = 1
+    fields = ["kind", "text", "noted_at"]
+    ordering = ["noted_at", "id"]
+    classes = ["story-notes"]
+
+
 @admin.register(Article)
 class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     form = ArticleAdminForm
@@ -100,6 +140,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     list_display = [
         "__str__",
         "status_label",
+        "embargo_label",
         "language_label",
         "rubric",
         "byline_label",
@@ -110,6 +151,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         "status",
         "rubric",
         LanguageFilter,
+        EmbargoFilter,
         ("authors", admin.RelatedOnlyFieldListFilter),
         "published_at",
     ]
@@ -141,7 +183,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             placement += self.editor_only_fields
         workflow = ["status", "published_at", "review_note"]
         if editor:
-            workflow.insert(2, "publish_at")
+            workflow[2:2] = ["publish_at", "embargo_until"]
         if obj is not None:
             workflow += ["created_by_name", "updated_at"]
         fieldsets = [
@@ -159,6 +201,23 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         if obj is not None and obj.slug_locked:
             readonly.append("slug")
         return readonly
+
+    def get_inlines(self, request, obj):
+        # Notes belong to a story readers have seen; before that, the text is corrected.
+        if obj is not None and obj.has_been_live:
+            return [*self.inlines, StoryNoteInline]
+        return self.inlines
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is StoryNote:
+            for note in formset.save(commit=False):
+                if note.pk is None:
+                    note.created_by = request.user
+                note.save()
+            for note in formset.deleted_objects:
+                note.delete()
+            return
+        super().save_formset(request, form, formset, change)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -247,6 +306,9 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             self._make_renditions(request, obj)
         if form.workflow_entry:
             messages.success(request, self.step_messages[action])
+        form.embargo_entry = workflow.embargo_entry(
+            before=getattr(form, "embargo_before", obj.embargo_until), after=obj.embargo_until
+        )
 
     step_messages = {
         Action.SUBMIT: _("The story was sent to the editors for review."),
@@ -299,6 +361,8 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             )
         elif match and match.url_name == f"{opts.app_label}_{opts.model_name}_recover":
             message.append(workflow.step_entry(Action.RECOVER, article=form.instance))
+        if getattr(form, "embargo_entry", None):
+            message.append(form.embargo_entry)
         if getattr(form, "workflow_entry", None):
             message.append(form.workflow_entry)
         return message
@@ -495,11 +559,18 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         if obj.is_scheduled:
-            when = formats.date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
+            when = formats.date_format(timezone.localtime(obj.live_from), "DATETIME_FORMAT")
             return gettext("Scheduled for %(time)s") % {"time": when}
         if obj.status == Article.Status.DRAFT and obj.review_note:
             return gettext("Returned with a note")
         return obj.get_status_display()
+
+    @admin.display(description=_("embargo"), ordering="embargo_until")
+    def embargo_label(self, obj):
+        if not obj.is_embargoed:
+            return "—"
+        when = formats.date_format(timezone.localtime(obj.embargo_until), "DATETIME_FORMAT")
+        return gettext("Embargoed until %(time)s") % {"time": when}
 
     @admin.display(description=_("languages"))
     def language_label(self, obj):
@@ -572,10 +643,17 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         ):
             raise Http404
         with translation.override(language):
+            notes, modified_at = story_notes(article, language)
             response = TemplateResponse(
                 request,
                 "articles/article_detail.html",
-                {"article": article, "object": article, "preview": True},
+                {
+                    "article": article,
+                    "object": article,
+                    "preview": True,
+                    "notes": notes,
+                    "modified_at": modified_at,
+                },
             )
             response.render()
         return response

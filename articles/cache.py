@@ -44,7 +44,8 @@ NEXT_SCHEDULED_KEY = "articles:next-scheduled"
 
 
 def next_scheduled_publication() -> float | None:
-    """When the next scheduled story goes live (a Unix time), or None.
+    """When the next scheduled story goes live (a Unix time), or None; a story under
+    embargo goes live when both its time and its embargo's end have come.
 
     Asked by every cacheable page. The editor's save that schedules, publishes or
     unpublishes a story works it out (`remember_next_scheduled`, articles.signals), so
@@ -60,10 +61,12 @@ def next_scheduled_publication() -> float | None:
 def remember_next_scheduled(**kwargs) -> float:
     from .models import Article
 
+    # A story under embargo goes live when the embargo ends, if that is later.
     upcoming = (
         Article.objects.scheduled()
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
+        .with_live_from()
+        .order_by("live_from")
+        .values_list("live_from", flat=True)
         .first()
     )
     moment = upcoming.timestamp() if upcoming else NO_SCHEDULED_STORY

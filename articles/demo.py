@@ -18,7 +18,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from .images import renditions_make
-from .models import Article, Byline, Place, Rubric, Tag
+from .models import Article, Byline, Place, Rubric, StoryNote, Tag
 from .slugs import slug_from_title
 
 DATA = Path(__file__).resolve().parent / "demo_data"
@@ -70,6 +70,7 @@ USERS = [
     ("journalist", "Journalist", "Айгүл", "Асанова", False),
     ("editor", "Editor", "Бакыт", "Токтогулов", False),
     ("moderator", "Moderator", "Нурлан", "Сыдыков", False),
+    ("senior", "Senior editor", "Гүлнара", "Жумабаева", False),
     ("admin", None, "Админ", "", True),
 ]
 
@@ -261,3 +262,57 @@ def load_stories(
         article.tags.set(rng.sample(tags, k=rng.randint(1, 3)))
         stories.append(article)
     return stories
+
+
+EMBARGOED = {
+    "title_ky": "Улуттук банк эсептик ченди өзгөртүү боюнча чечимин жарыялайт",
+    "lead_ky": "Чечим банктын башкармасынын отурумунан кийин расмий түрдө жарыяланат.",
+    "body_ky": "<p>Улуттук банктын башкармасы эсептик чен боюнча кезектеги чечимин кабыл алды. "
+    "Маалымат эмбарго аяктаганга чейин жарыяланбайт.</p>",
+    "title_ru": "Нацбанк объявит решение об учётной ставке",
+    "lead_ru": "Решение будет официально объявлено после заседания правления банка.",
+    "body_ru": "<p>Правление Национального банка приняло очередное решение по учётной ставке. "
+    "Сведения не публикуются до окончания эмбарго.</p>",
+}
+
+
+@transaction.atomic
+def load_notes_and_embargo(*, stories: list[Article], rubric: Rubric, author: User) -> Article:
+    """A correction under one story, an update under another, and a story under embargo
+    (scheduled for the embargo's end, three days after the first load)."""
+    corrected, updated = stories[1], stories[2]
+    StoryNote.objects.get_or_create(
+        article=corrected,
+        kind=StoryNote.Kind.CORRECTION,
+        defaults={
+            "text_ky": "Макаланын мурунку версиясында күн туура эмес көрсөтүлгөн. Текст оңдолду.",
+            "text_ru": "В прежней версии материала была неверно указана дата. Текст исправлен.",
+            "noted_at": corrected.published_at + timedelta(hours=3),
+            "created_by": author,
+        },
+    )
+    StoryNote.objects.get_or_create(
+        article=updated,
+        kind=StoryNote.Kind.UPDATE,
+        defaults={
+            "text_ky": "Макалага расмий жооп кошулду.",
+            "text_ru": "В материал добавлен официальный ответ.",
+            "noted_at": updated.published_at + timedelta(hours=1),
+            "created_by": author,
+        },
+    )
+    until = timezone.now().replace(second=0, microsecond=0) + timedelta(days=3)
+    fields = {
+        **EMBARGOED,
+        "rubric": rubric,
+        "status": Article.Status.PUBLISHED,
+        "created_by": author,
+    }
+    # Kept from the first load, like every demo story's time.
+    article, _ = Article.objects.update_or_create(
+        slug=slug_from_title(EMBARGOED["title_ky"]),
+        defaults=fields,
+        create_defaults=fields | {"published_at": until, "embargo_until": until},
+    )
+    Byline.objects.get_or_create(article=article, author=author, defaults={"position": 0})
+    return article

@@ -32,7 +32,7 @@ class LatestStoriesFeed(Feed):
         return reverse("articles:home")
 
     def stories(self):
-        return Article.objects.live().for_listing()
+        return Article.objects.live().for_listing().with_modified(get_language())
 
     def items(self):
         return self.stories()[: self.item_count]
@@ -47,7 +47,7 @@ class LatestStoriesFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return item.modified_at
 
     def item_categories(self, item):
         return [item.rubric.name] if item.rubric.name else []

@@ -54,6 +54,8 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned_data = super().clean()
         if self.instance.pk:
             self._check_not_stale(cleaned_data.get("lock_version"))
+        # Read before the instance takes the form's values: the history says what changed.
+        self.embargo_before = self.instance.embargo_until
         # The workflow decides whether the pressed button's step may run, with this input.
         try:
             workflow.validate(
@@ -63,6 +65,7 @@ class ArticleAdminForm(forms.ModelForm):
                 languages=self._languages(cleaned_data),
                 note=cleaned_data.get("review_note", self.instance.review_note) or "",
                 at=cleaned_data.get("publish_at"),
+                embargo=cleaned_data.get("embargo_until", self.instance.embargo_until),
             )
         except forms.ValidationError as error:
             if hasattr(error, "error_dict"):

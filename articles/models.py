@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
@@ -128,15 +132,47 @@ class TaggedArticle(TaggedItemBase):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """Stories readers may see: published, and their time has come.
+        """Stories readers may see: published, their time has come and so has the
+        end of their embargo, if they have one.
 
         A story scheduled for later is stored as published with a future time,
-        so it goes live on its own at that time, with no job to run.
+        so it goes live on its own at that time, with no job to run; an embargo
+        ends the same way.
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        now = timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now).exclude(
+            embargo_until__gt=now
+        )
 
     def scheduled(self):
-        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        """Published stories still waiting for their time or for their embargo to end."""
+        now = timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED).filter(
+            Q(published_at__gt=now) | Q(embargo_until__gt=now)
+        )
+
+    def under_embargo(self):
+        return self.filter(embargo_until__gt=timezone.now())
+
+    def with_live_from(self):
+        """Annotate `live_from`: when readers first see the story (its publication
+        time, or the end of its embargo when that comes later)."""
+        return self.annotate(
+            live_from=Greatest("published_at", Coalesce("embargo_until", "published_at"))
+        )
+
+    def with_modified(self, language=None):
+        """Annotate `modified_at`: the last significant note's time (corrections and
+        updates, see StoryNote), else the publication time. A trivial save does not
+        move it. With `language`, only notes written in that language count.
+        """
+        notes = StoryNote.objects.significant().filter(article=OuterRef("pk"))
+        if language:
+            notes = notes.in_language(language)
+        last = Subquery(notes.order_by("-noted_at").values("noted_at")[:1])
+        return self.annotate(
+            modified_at=Greatest(F("published_at"), Coalesce(last, F("published_at")))
+        )
 
     def in_language(self, language):
         """Stories that have a title and a body in `language`."""
@@ -267,6 +303,15 @@ class Article(models.Model):
     is_main = models.BooleanField(_("main story"), default=False)
     is_urgent = models.BooleanField(_("urgent"), default=False)
     comments_open = models.BooleanField(_("comments open"), default=True)
+    embargo_until = models.DateTimeField(
+        _("embargo until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "No one can publish the story before this time: until then it is on no page, "
+            "feed, sitemap or search. Leave empty for no embargo."
+        ),
+    )
     review_note = models.TextField(
         _("editor's note"),
         blank=True,
@@ -294,6 +339,7 @@ class Article(models.Model):
         permissions = [
             ("publish_article", _("Can publish, schedule and unpublish stories")),
             ("edit_any_article", _("Can edit stories of other authors")),
+            ("lift_embargo", _("Can lift a story's embargo before its time")),
         ]
         indexes = [
             models.Index(fields=["has_ky", "status", "-published_at"], name="article_live_ky"),
@@ -352,10 +398,12 @@ class Article(models.Model):
 
     @property
     def is_live(self):
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and not (self.embargo_until is not None and self.embargo_until > now)
         )
 
     @property
@@ -363,7 +411,29 @@ class Article(models.Model):
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at > timezone.now()
+            and not self.is_live
+        )
+
+    @property
+    def is_embargoed(self):
+        return self.embargo_until is not None and self.embargo_until > timezone.now()
+
+    @property
+    def live_from(self):
+        """When readers see the story: its time, or its embargo's end if later."""
+        if self.published_at is None:
+            return None
+        if self.embargo_until is not None:
+            return max(self.published_at, self.embargo_until)
+        return self.published_at
+
+    @property
+    def has_been_live(self):
+        """Published (or taken off) after readers saw it: notes may be added."""
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.UNPUBLISHED)
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
         )
 
     @property
@@ -400,3 +470,93 @@ class Byline(models.Model):
 
     def __str__(self):
         return self.author.get_full_name() or self.author.get_username()
+
+
+class StoryNoteQuerySet(models.QuerySet):
+    def significant(self):
+        return self.filter(kind__in=StoryNote.SIGNIFICANT)
+
+    def in_language(self, language):
+        """Notes written in `language` (each language's page shows its own)."""
+        if language not in LANGUAGE_CODES:
+            return self.none()
+        return self.filter(**{f"text_{language}__gt": ""})
+
+    def corrections(self):
+        """What the corrections page lists: corrections and clarifications."""
+        return self.filter(kind__in=StoryNote.ON_CORRECTIONS_PAGE)
+
+    def public(self, language=None):
+        """Notes readers see on `language`'s site: written in it, on a live story."""
+        language = language or translation.get_language()
+        return self.in_language(language).filter(
+            article__in=Article.objects.live(language).values("pk")
+        )
+
+
+class StoryNote(models.Model):
+    """A correction, clarification or update shown under a published story.
+
+    Corrections (a fact was wrong) and updates (news moved on) are significant: they
+    move the story's "Updated" time, its dateModified and the sitemap's lastmod.
+    A clarification (nothing was wrong, more context) does not.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        CLARIFICATION = "clarification", _("Clarification")
+        UPDATE = "update", _("Update")
+
+    SIGNIFICANT = (Kind.CORRECTION, Kind.UPDATE)
+    ON_CORRECTIONS_PAGE = (Kind.CORRECTION, Kind.CLARIFICATION)
+
+    article = models.ForeignKey(
+        Article, models.CASCADE, related_name="notes", verbose_name=_("story")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_(
+            "What was wrong and what is right, or what is new. Shown under the story in "
+            "each language it is written in."
+        ),
+    )
+    noted_at = models.DateTimeField(_("time"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+
+    objects = StoryNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["noted_at", "id"]
+        verbose_name = _("correction or update")
+        verbose_name_plural = _("corrections and updates")
+        indexes = [models.Index(fields=["kind", "-noted_at"], name="storynote_kind_time")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.text or self.text_ky or self.text_ru or ''}"[:80]
+
+    def clean(self):
+        errors = {}
+        if not any((getattr(self, f"text_{code}", "") or "").strip() for code in LANGUAGE_CODES):
+            errors[NON_FIELD_ERRORS] = _("Write the note in at least one language.")
+        # A minute's grace: the form's time is filled in when the page is opened.
+        if self.noted_at and self.noted_at > timezone.now() + timedelta(minutes=1):
+            errors["noted_at"] = _("A note's time cannot be in the future.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_significant(self):
+        return self.kind in self.SIGNIFICANT
+
+    def has_language(self, language):
+        return bool((getattr(self, f"text_{language}", "") or "").strip())

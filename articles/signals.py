@@ -14,7 +14,7 @@ from django.utils import timezone
 from newsroom.pagecache import purge
 
 from .cache import archive_tag, bump_content_version, remember_next_scheduled
-from .models import Article, Place, Rubric, Tag, TaggedArticle
+from .models import Article, Place, Rubric, StoryNote, Tag, TaggedArticle
 
 
 def listing_tags(state: dict) -> list[str]:
@@ -27,6 +27,7 @@ def listing_tags(state: dict) -> list[str]:
         "feed",
         "sitemap",
         "search",
+        "corrections",
         f"rubric-list-{state['rubric_id']}",
         archive_tag(day),
     ]
@@ -81,6 +82,16 @@ def story_tags_changed(sender, instance, action, pk_set, **kwargs):
     purge({f"story-{instance.pk}", *(f"tag-list-{pk}" for pk in pk_set or ())})
 
 
+def note_changed(sender, instance, raw=False, **kwargs):
+    """A correction or update changes its story's page, the corrections page, and the
+    modification time the sitemap and the feeds give."""
+    if raw:
+        return
+    status = Article.objects.filter(pk=instance.article_id).values_list("status", flat=True)
+    if status.first() == Article.Status.PUBLISHED:
+        purge({f"story-{instance.article_id}", "corrections", "sitemap", "feed"})
+
+
 def rubric_changed(sender, instance, **kwargs):
     purge({"menu", f"rubric-{instance.pk}", f"rubric-list-{instance.pk}"})
 
@@ -100,6 +111,8 @@ def connect() -> None:
     pre_save.connect(remember_state, sender=Article, dispatch_uid="pagecache-story-before")
     post_save.connect(story_saved, sender=Article, dispatch_uid="pagecache-story-saved")
     post_delete.connect(story_deleted, sender=Article, dispatch_uid="pagecache-story-deleted")
+    post_save.connect(note_changed, sender=StoryNote, dispatch_uid="pagecache-note-saved")
+    post_delete.connect(note_changed, sender=StoryNote, dispatch_uid="pagecache-note-deleted")
     m2m_changed.connect(story_tags_changed, sender=TaggedArticle, dispatch_uid="pagecache-tags")
     for model, receiver in ((Rubric, rubric_changed), (Place, place_changed), (Tag, tag_changed)):
         post_save.connect(receiver, sender=model, dispatch_uid=f"pagecache-{model}-save")

@@ -17,7 +17,8 @@ class ArticleSitemap(Sitemap):
         return (
             Article.objects.published()
             .filter(Q(has_ky=True) | Q(has_ru=True))
-            .only("slug", "updated_at", "published_at", "has_ky", "has_ru")
+            .only("slug", "published_at", "has_ky", "has_ru")
+            .with_modified()
             .order_by("-published_at", "-id")
         )
 
@@ -25,7 +26,8 @@ class ArticleSitemap(Sitemap):
         return item.languages
 
     def lastmod(self, item):
-        return item.updated_at
+        # Publication or the last correction or update; a trivial save does not count.
+        return item.modified_at
 
 
 class RubricSitemap(Sitemap):

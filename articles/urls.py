@@ -17,6 +17,7 @@ urlpatterns = [
         name="archive_day",
     ),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("corrections/", views.CorrectionsView.as_view(), name="corrections"),
     path("rss/", feeds.LatestStoriesFeed(), name="feed"),
     path("rss/<slug:slug>/", feeds.RubricFeed(), name="rubric_feed"),
 ]

@@ -3,7 +3,7 @@
 import re
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -21,7 +21,7 @@ from newsroom.pagecache import add_tags, story_tags
 from . import workflow
 from .cache import archive_tag
 from .dateline import agency_name
-from .models import LANGUAGE_CODES, Article, Rubric, Tag
+from .models import LANGUAGE_CODES, Article, Rubric, StoryNote, Tag
 from .readership import record_read
 from .search import (
     MAX_QUERY_LENGTH,
@@ -307,6 +307,17 @@ class SearchView(StoryListMixin, ListView):
         return ["search", *super().get_cache_tags(context)]
 
 
+def story_notes(story, language):
+    """The notes readers of `language` see under the story, and its modification time:
+    the last significant note's (see StoryNote), else the publication time, so a
+    trivial save moves neither the "Updated" line nor dateModified."""
+    notes = [note for note in story.notes.all() if note.has_language(language)]
+    times = [note.noted_at for note in notes if note.is_significant]
+    if story.published_at:
+        times.append(story.published_at)
+    return notes, max(times) if times else story.updated_at
+
+
 class ArticleDetailView(PublicPageMixin, DetailView):
     """A story. Readers see it only while it is live in their language; staff preview it.
 
@@ -320,7 +331,9 @@ class ArticleDetailView(PublicPageMixin, DetailView):
     related_window = 200
 
     def get_queryset(self):
-        stories = Article.objects.select_related("rubric", "place").prefetch_related("tags")
+        stories = Article.objects.select_related("rubric", "place").prefetch_related(
+            "tags", Prefetch("notes", queryset=StoryNote.objects.order_by("noted_at", "id"))
+        )
         if self.request.user.is_staff:
             return stories
         return stories.live()
@@ -345,12 +358,15 @@ class ArticleDetailView(PublicPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         story = self.object
         tags = sorted((tag for tag in story.tags.all() if tag.name), key=lambda tag: tag.name)
+        notes, modified_at = story_notes(story, translation.get_language())
         return super().get_context_data(
             preview=self.preview,
             tags=tags,
+            notes=notes,
+            modified_at=modified_at,
             related=self.related(story),
             other_languages=self.other_languages(story),
-            json_ld=self.json_ld(story),
+            json_ld=self.json_ld(story, notes=notes, modified_at=modified_at),
             **kwargs,
         )
 
@@ -362,7 +378,7 @@ class ArticleDetailView(PublicPageMixin, DetailView):
                 links.append({"code": code, "url": url, "label": READ_IN[code]})
         return links
 
-    def json_ld(self, story):
+    def json_ld(self, story, *, notes, modified_at):
         """schema.org NewsArticle, for search engines' news results."""
         build = self.request.build_absolute_uri
         language = translation.get_language()
@@ -375,7 +391,7 @@ class ArticleDetailView(PublicPageMixin, DetailView):
             "datePublished": timezone.localtime(story.published_at).isoformat()
             if story.published_at
             else None,
-            "dateModified": timezone.localtime(story.updated_at).isoformat(),
+            "dateModified": timezone.localtime(modified_at).isoformat(),
             "articleSection": story.rubric.name,
             "mainEntityOfPage": build(story.get_absolute_url()),
             "publisher": {
@@ -386,6 +402,16 @@ class ArticleDetailView(PublicPageMixin, DetailView):
         }
         if story.image:
             data["image"] = [build(story.image.url)]
+        corrections = [note for note in notes if note.kind in StoryNote.ON_CORRECTIONS_PAGE]
+        if corrections:
+            data["correction"] = [
+                {
+                    "@type": "CorrectionComment",
+                    "text": note.text,
+                    "datePublished": timezone.localtime(note.noted_at).isoformat(),
+                }
+                for note in corrections
+            ]
         return data
 
     def related(self, story):
@@ -422,6 +448,31 @@ class ArticleDetailView(PublicPageMixin, DetailView):
         if self.preview:
             add_never_cache_headers(response)
         return response
+
+
+class CorrectionsView(PublicPageMixin, ListView):
+    """The corrections and clarifications of one language's site, newest first."""
+
+    template_name = "articles/corrections.html"
+    context_object_name = "notes"
+    paginate_by = 20
+
+    def get_queryset(self):
+        body_fields = [
+            f"article__{name}"
+            for name in ("body", *(f"body_{code}" for code in LANGUAGE_CODES))
+            + tuple(f"search_{code}" for code in LANGUAGE_CODES)
+        ]
+        return (
+            StoryNote.objects.public()
+            .corrections()
+            .select_related("article")
+            .defer(*body_fields)
+            .order_by("-noted_at", "-id")
+        )
+
+    def get_cache_tags(self, context):
+        return ["corrections", *story_tags(note.article for note in context["notes"])]
 
 
 @csrf_exempt

@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import reversion
 from django.conf import settings
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 PUBLISH_PERMISSION = "articles.publish_article"
 EDIT_ANY_PERMISSION = "articles.edit_any_article"
+LIFT_EMBARGO_PERMISSION = "articles.lift_embargo"
 
 Status = Article.Status
 
@@ -100,6 +101,10 @@ def _publishes(user, article):
     return is_editor(user) and _writes(user, article)
 
 
+def _lifts_embargo(user, article):
+    return _publishes(user, article) and user.has_perm(LIFT_EMBARGO_PERMISSION)
+
+
 def _recovers(user, article):
     return (
         is_editor(user)
@@ -121,6 +126,7 @@ class Action:
     RESTORE = "restore"
     RECOVER = "recover"
     PREVIEW = "preview"
+    LIFT_EMBARGO = "lift_embargo"
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,9 @@ TRANSITIONS: dict[str, Transition] = {
     Action.RECOVER: Transition(frozenset({State.DELETED}), _recovers, Status.DRAFT),
     # Readers see live stories; a story that is not live only those who may edit it.
     Action.PREVIEW: Transition(_EXISTING - {State.LIVE}, _edits, None),
+    # Ending an embargo before its time: a senior editor's decision, on the record.
+    # (An embargo is never in force on a live story: it is refused there.)
+    Action.LIFT_EMBARGO: Transition(_EXISTING - {State.LIVE}, _lifts_embargo, None),
 }
 
 # The admin's submit buttons, in the order they are shown.
@@ -224,6 +233,10 @@ def authorize(action: str, *, article: Article | None, user: AbstractBaseUser) -
         raise PermissionDenied(gettext("You may not do this with this story."))
 
 
+# The embargo the story has stored, when the caller does not bring a new one.
+STORED = object()
+
+
 def validate(
     action: str,
     *,
@@ -232,9 +245,11 @@ def validate(
     languages: list[str] | None = None,
     note: str = "",
     at: datetime | None = None,
+    embargo: datetime | None | object = STORED,
 ) -> None:
     """ValidationError, with localized messages keyed by field, if the action cannot
-    run now. `languages` are the languages the story will have after the save."""
+    run now. `languages` are the languages the story will have after the save,
+    `embargo` the embargo it will have (the stored one unless given)."""
     state = state_of(article)
     if state not in TRANSITIONS[action].sources:
         refuse(action, article=article, user=user, reason=f"state {state}")
@@ -258,12 +273,81 @@ def validate(
         errors["__all__"] = gettext(
             "Write a title and a text in at least one language before publishing."
         )
+    before = article.embargo_until if article is not None else None
+    if embargo is STORED:
+        embargo = before
+    at = schedule_time(action, at=at, embargo=embargo)
     if action == Action.SCHEDULE and (at is None or at <= timezone.now()):
         errors["publish_at"] = gettext("Choose a time in the future to schedule.")
+    errors |= _embargo_errors(
+        action, article=article, user=user, state=state, before=before, after=embargo, at=at
+    )
+    if action == Action.LIFT_EMBARGO and not (before and before > timezone.now()):
+        errors["embargo_until"] = gettext("This story is not under embargo.")
     if action == Action.RETURN and not (note or "").strip():
         errors["review_note"] = gettext("Write a note so the journalist knows what to change.")
     if errors:
         raise ValidationError(errors)
+
+
+def schedule_time(action: str, *, at: datetime | None, embargo: datetime | None):
+    """The time a story is scheduled for: the one chosen, else (the editor set an
+    embargo and pressed "Schedule" without a time) the embargo's end."""
+    if action == Action.SCHEDULE and at is None and embargo and embargo > timezone.now():
+        return embargo
+    return at
+
+
+def embargo_changed(before: datetime | None, after: datetime | None) -> bool:
+    """Whether the embargo moved: the form's time has no seconds, so a stored time
+    sent back as it was shown is not a change."""
+    if before is None or after is None:
+        return before is not after
+    return abs(after - before) >= timedelta(minutes=1)
+
+
+def _embargo_errors(action, *, article, user, state, before, after, at) -> dict:
+    """What an embargo forbids: publishing before it ends, and setting one on a story
+    readers already have. Only a senior editor may end one early."""
+    now = timezone.now()
+    errors = {}
+    if embargo_changed(before, after):
+        if after is not None and after <= now:
+            errors["embargo_until"] = gettext(
+                "The embargo must end in the future. Choose a later time or leave it empty."
+            )
+        elif after is not None and state == State.LIVE:
+            errors["embargo_until"] = gettext(
+                "Readers already see this story: an embargo can only be set before publication."
+            )
+        elif before is not None and before > now and (after is None or after < before):
+            if not may(Action.LIFT_EMBARGO, article=article, user=user):
+                refuse(Action.LIFT_EMBARGO, article=article, user=user, reason="role")
+                errors["embargo_until"] = gettext(
+                    "Only a senior editor may lift an embargo or shorten it."
+                )
+    if errors or after is None or after <= now:
+        return errors
+    until = _when(after.isoformat())
+    if action == Action.PUBLISH and state != State.LIVE:
+        errors["__all__"] = gettext(
+            "This story is under embargo until %(time)s. Schedule it for that time or later."
+        ) % {"time": until}
+    elif action == Action.SCHEDULE and at is not None and at < after:
+        errors["publish_at"] = gettext(
+            "This story is under embargo until %(time)s. Schedule it for that time or later."
+        ) % {"time": until}
+    elif (
+        action == Action.EDIT
+        and state == State.SCHEDULED
+        and article.published_at is not None
+        and article.published_at < after
+    ):
+        errors["embargo_until"] = gettext(
+            "The story is scheduled for %(time)s, before this embargo ends. Schedule it "
+            "again for the embargo's end or later."
+        ) % {"time": _when(article.published_at.isoformat())}
+    return errors
 
 
 def check(action: str, *, article: Article | None, user: AbstractBaseUser, **inputs) -> None:
@@ -290,6 +374,11 @@ def apply(
     transition = TRANSITIONS[action]
     if action == Action.EDIT:
         return None
+    at = schedule_time(action, at=at, embargo=article.embargo_until)
+    if action == Action.LIFT_EMBARGO:
+        entry = step_entry(action, article=article, until=article.embargo_until.isoformat())
+        article.embargo_until = None
+        return entry
     if action in (Action.PUBLISH, Action.SCHEDULE):
         # A story that has been live keeps its first publication time: a
         # correction or a republication never moves it up the front page.
@@ -335,7 +424,14 @@ def _run(action: str, *, article: Article, user: AbstractBaseUser, **inputs) -> 
             # Each save moves the optimistic lock on, so a form opened before it is stale.
             article.version += 1
             article.save(
-                update_fields=["status", "published_at", "review_note", "version", "updated_at"]
+                update_fields=[
+                    "status",
+                    "published_at",
+                    "embargo_until",
+                    "review_note",
+                    "version",
+                    "updated_at",
+                ]
             )
         LogEntry.objects.log_actions(
             user_id=user.pk,
@@ -363,6 +459,23 @@ def publish(*, article: Article, user: AbstractBaseUser, at: datetime | None = N
     return _run(action, article=article, user=user, at=at)
 
 
+def lift_embargo(*, article: Article, user: AbstractBaseUser) -> Article:
+    """End a story's embargo now; it may then be published. Recorded in its history."""
+    return _run(Action.LIFT_EMBARGO, article=article, user=user)
+
+
+def embargo_entry(*, before: datetime | None, after: datetime | None) -> dict | None:
+    """The history entry of an embargo set, moved or lifted in the story form."""
+    if not embargo_changed(before, after):
+        return None
+    now = timezone.now()
+    if after is None or after <= now:
+        if before is not None and before > now:
+            return {"workflow": {"step": Action.LIFT_EMBARGO, "until": before.isoformat()}}
+        return None
+    return {"workflow": {"step": "embargo", "until": after.isoformat()}}
+
+
 def unpublish(*, article: Article, user: AbstractBaseUser) -> Article:
     """Take a story off the site; its publication time is kept for a later republication."""
     return _run(Action.UNPUBLISH, article=article, user=user)
@@ -376,7 +489,14 @@ def kept_on_restore(article: Article) -> dict:
     workflow, what readers did meanwhile, its lock and, once public, its URL."""
     kept = {
         name: getattr(article, name)
-        for name in ("status", "published_at", "review_note", "view_count", "comment_count")
+        for name in (
+            "status",
+            "published_at",
+            "embargo_until",
+            "review_note",
+            "view_count",
+            "comment_count",
+        )
     }
     kept |= {"version": article.version, "created_by_id": article.created_by_id}
     if article.slug_locked:
@@ -431,6 +551,12 @@ def _describe_step(entry: dict) -> str:
         return gettext("Restored from the version of %(time)s.") % {"time": _when(entry["from"])}
     if step == Action.RECOVER:
         return gettext("Recovered after deletion, as a draft.")
+    if step == "embargo":
+        return gettext("Under embargo until %(time)s.") % {"time": _when(entry["until"])}
+    if step == Action.LIFT_EMBARGO:
+        return gettext("Embargo lifted early (it was to last until %(time)s).") % {
+            "time": _when(entry["until"])
+        }
     return ""
 
 

@@ -133,7 +133,7 @@ def test_editor_list_has_filters_search_and_date_hierarchy(client, editor):
     page = client.get(CHANGELIST)
     assert page.context["cl"].date_hierarchy == "published_at"
     filter_titles = {str(spec.title) for spec in page.context["cl"].filter_specs}
-    assert len(filter_titles) == 5
+    assert len(filter_titles) == 6  # status, rubric, language, embargo, authors, time
 
 
 # Forged requests.

@@ -101,3 +101,19 @@ def test_demo_photo_credit_is_said_once(client, monkeypatch):
     html = client.get(f"/ru/news/{story.slug}/").content.decode()
     assert "Фото: Кабар" in html
     assert "Фото: Фото" not in html
+
+
+def test_demo_shows_a_corrected_story_and_one_under_embargo(monkeypatch, client):
+    from articles.models import StoryNote
+
+    monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", "demo-pass-123")
+    call_command("load_demo", verbosity=0)
+    correction = StoryNote.objects.get(kind=StoryNote.Kind.CORRECTION)
+    page = client.get(f"/ru/news/{correction.article.slug}/").content.decode()
+    assert correction.text_ru in page
+    assert correction.text_ru in client.get("/ru/corrections/").content.decode()
+    embargoed = Article.objects.get(embargo_until__isnull=False)
+    assert embargoed.is_embargoed and embargoed not in Article.objects.published()
+    call_command("load_demo", verbosity=0)
+    assert StoryNote.objects.count() == 2
+    assert Article.objects.filter(embargo_until__isnull=False).count() == 1

@@ -7,7 +7,7 @@ read) already cached, and for the first reader after a change, who builds them.
 
 import pytest
 
-from articles.models import Article, Rubric
+from articles.models import Article, Rubric, StoryNote
 from comments.models import Comment
 from tests.factories import make_archive, make_article
 
@@ -50,6 +50,10 @@ def archive():
         )
         for _n in range(3)
     )
+    StoryNote.objects.bulk_create(
+        StoryNote(article=corrected, text_ky="Оңдолду.", text_ru="Исправлено.")
+        for corrected in Article.objects.all()[::20]
+    )
     return data
 
 
@@ -63,6 +67,7 @@ def pages(archive):
         "archive": f"/ky/archive/{day.year}/{day.month}/{day.day}/",
         "story": f"/ky/news/{story.slug}/",
         "search": "/ru/search/?q=бюджете",
+        "corrections": "/ky/corrections/",
         "feed": "/ky/rss/",
         "rubric-feed": f"/ru/rss/{rubric.slug_ru}/",
         "sitemap": "/sitemap.xml",
@@ -74,16 +79,19 @@ def pages(archive):
 # reader also builds the header's rates widget (one query) and looks up when the next
 # scheduled story goes live (one query: no cached page may outlive that moment); on the
 # story page the approved comments and their replies cost two queries whatever their
-# number. In production the whole-page cache (newsroom/pagecache.py) answers repeated
-# requests before Django runs; the test client goes past it, to count the render.
+# number, and its corrections and updates one. The corrections page counts and lists
+# its notes with their stories, two queries. In production the whole-page cache
+# (newsroom/pagecache.py) answers repeated requests before Django runs; the test client
+# goes past it, to count the render.
 QUERIES = {
     "home": (3, 7),
     "rubric": (3, 7),
     "rubric-page-3": (3, 7),
     "tag": (3, 7),
     "archive": (4, 8),
-    "story": (5, 8),
+    "story": (6, 9),
     "search": (2, 5),
+    "corrections": (2, 6),
     "feed": (1, 2),
     "rubric-feed": (2, 3),
     "sitemap": (3, 4),

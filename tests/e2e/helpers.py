@@ -144,5 +144,6 @@ def public_pages(language: str) -> dict[str, str]:
             "story": story.get_absolute_url(),
             "search": f"{reverse('articles:search')}?{urlencode({'q': word})}",
             "rates": reverse("rates:page"),
+            "corrections": reverse("articles:corrections"),
             "404": f"/{language}/no-such-page/",
         }

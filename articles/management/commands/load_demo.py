@@ -28,6 +28,7 @@ class Command(BaseCommand):
         stories = demo.load_stories(
             rubrics=rubrics, places=places, tags=tags, authors=[journalist, editor]
         )
+        embargoed = demo.load_notes_and_embargo(stories=stories, rubric=rubrics[1], author=editor)
         rates = load_demo_rates(days=30)
         comments = load_demo_comments(articles=stories[:12])
         if options["verbosity"]:
@@ -35,7 +36,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo loaded: {len(rubrics)} rubrics, {len(places)} places, "
                     f"{len(stories) + 1} stories, {rates} rates, {comments} comments "
-                    f"(reference story: /ky/news/{reference.slug}/)."
+                    f"(reference story: /ky/news/{reference.slug}/; under embargo: "
+                    f"“{embargoed}”)."
                 )
             )
             self.stdout.write("Demo logins for the admin at /admin/:")
