@@ -3,7 +3,7 @@
 import re
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -21,7 +21,7 @@ from newsroom.pagecache import add_tags, story_tags
 from . import workflow
 from .cache import archive_tag
 from .dateline import agency_name
-from .models import LANGUAGE_CODES, Article, Rubric, Tag
+from .models import LANGUAGE_CODES, Article, Byline, Rubric, Tag
 from .readership import record_read
 from .search import (
     MAX_QUERY_LENGTH,
@@ -320,7 +320,9 @@ class ArticleDetailView(PublicPageMixin, DetailView):
     related_window = 200
 
     def get_queryset(self):
-        stories = Article.objects.select_related("rubric", "place").prefetch_related("tags")
+        stories = Article.objects.select_related("rubric", "place").prefetch_related(
+            "tags", Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
         if self.request.user.is_staff:
             return stories
         return stories.live()
@@ -386,6 +388,16 @@ class ArticleDetailView(PublicPageMixin, DetailView):
         }
         if story.image:
             data["image"] = [build(story.image.url)]
+        authors = [byline.author for byline in story.bylines.all()]
+        if authors:
+            data["author"] = [
+                {
+                    "@type": "Organization" if author.is_organization else "Person",
+                    "name": str(author),
+                    "url": build(author.get_absolute_url()),
+                }
+                for author in authors
+            ]
         return data
 
     def related(self, story):
@@ -415,6 +427,7 @@ class ArticleDetailView(PublicPageMixin, DetailView):
         if story.place_id:
             tags.append(f"place-{story.place_id}")
         tags += [f"tag-{tag.pk}" for tag in context["tags"]]
+        tags += [f"author-{byline.author_id}" for byline in story.bylines.all()]
         return [*tags, *story_tags(context["related"])]
 
     def render_to_response(self, context, **response_kwargs):
