@@ -29,12 +29,12 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from taggit.models import Tag as UntranslatedTag
 
-from . import workflow
-from .forms import ArticleAdminForm
-from .images import rendition_url, renditions_make
 from authors.models import Author
 from authors.services import sign_creator
 
+from . import workflow
+from .forms import ArticleAdminForm
+from .images import rendition_url, renditions_make
 from .models import LANGUAGE_CODES, Article, Byline, Place, Rubric, Tag, TaggedArticle
 
 # Every save of a story keeps its bylines and tags with it, so a restore brings them back.

@@ -18,8 +18,10 @@ class AuthorAdmin(TabbedTranslationAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True).order_by(
-                "last_name", "first_name", "username"
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_staff=True)
+                .order_by("last_name", "first_name", "username")
             )
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "user":
