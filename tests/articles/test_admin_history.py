@@ -101,7 +101,7 @@ def test_a_deleted_story_is_recovered_with_its_bylines(client, editor):
     assert response.status_code == 302
     recovered = Article.objects.get(pk=story.pk)
     assert recovered.title_ky == "Өчүрүлгөн макала"
-    assert list(Byline.objects.filter(article=recovered).values_list("author", flat=True)) == [
+    assert list(Byline.objects.filter(article=recovered).values_list("author__user", flat=True)) == [
         author.pk
     ]
 
