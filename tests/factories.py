@@ -125,6 +125,14 @@ def make_archive(*, size: int) -> dict:
         for n, story in enumerate(stories)
         for k in range(3)
     )
-    story = make_article(rubric=rubrics[0], place=place, tags=tags[:3], is_main=True)
+    authors = [make_author(kind=Author.Kind.STAFF), make_author(kind=Author.Kind.AGENCY)]
+    Byline.objects.bulk_create(
+        Byline(article=story, author=authors[(n + k) % 2], position=k)
+        for n, story in enumerate(stories)
+        for k in range(1 + n % 2)
+    )
+    story = make_article(
+        rubric=rubrics[0], place=place, tags=tags[:3], is_main=True, authors=authors
+    )
     day = timezone.localdate(stories[min(100, size - 1)].published_at)
-    return {"story": story, "rubric": rubrics[0], "day": day}
+    return {"story": story, "rubric": rubrics[0], "day": day, "author": authors[0]}
