@@ -103,9 +103,7 @@ def test_demo_photo_credit_is_said_once(client, monkeypatch):
     assert "Фото: Фото" not in html
 
 
-def test_demo_stories_are_signed_by_staff_a_correspondent_and_a_partner_agency(
-    monkeypatch, client
-):
+def test_demo_stories_are_signed_by_staff_a_correspondent_and_a_partner_agency(monkeypatch, client):
     """Contributors without accounts sign demo stories, and have their author pages."""
     from authors.models import Author
 
