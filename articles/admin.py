@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, ProtectedError
@@ -30,6 +29,9 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from taggit.models import Tag as UntranslatedTag
 
+from authors.models import Author
+from authors.services import sign_creator
+
 from . import workflow
 from .forms import ArticleAdminForm
 from .images import rendition_url, renditions_make
@@ -50,7 +52,6 @@ reversion.register(Byline)
 reversion.register(TaggedArticle)
 reversion.register(Article, follow=("bylines", "taggedarticle_set"))
 
-User = get_user_model()
 Action = workflow.Action
 
 admin.site.site_header = _("Newsroom")
@@ -94,13 +95,14 @@ class BylineInline(admin.TabularInline):
     ordering = ["position", "id"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Journalists cannot browse the user admin, so authors come from a plain
-        # list of the newsroom's staff rather than an autocomplete.
+        # Journalists cannot browse the profiles' admin, so authors come from a plain
+        # list of full names rather than an autocomplete.
         if db_field.name == "author":
-            kwargs["queryset"] = User.objects.filter(is_staff=True, is_active=True).order_by(
-                "last_name", "first_name", "username"
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+            kwargs["queryset"] = Author.objects.all()
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "author":
+            field.label_from_instance = lambda author: author.label
+        return field
 
 
 class EmbargoFilter(admin.SimpleListFilter):
@@ -335,8 +337,8 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
-        if not change and not article.bylines.exists():
-            Byline.objects.create(article=article, author=request.user, position=0)
+        if not change:
+            sign_creator(article=article, user=request.user)
         # Store the story as it is after its bylines and tags.
         if reversion.is_active():
             reversion.add_to_revision(article)

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from authors.models import Author
+
 from .images import renditions_make
 from .models import Article, Byline, Place, Rubric, StoryNote, Tag
 from .slugs import slug_from_title
@@ -72,6 +74,22 @@ USERS = [
     ("moderator", "Moderator", "Нурлан", "Сыдыков", False),
     ("senior", "Senior editor", "Гүлнара", "Жумабаева", False),
     ("admin", None, "Админ", "", True),
+]
+
+# Contributors without an account: slug, kind, name (ky, ru), bio (ky, ru).
+CONTRIBUTORS = [
+    (
+        "gulnara-toktorova",
+        "correspondent",
+        ("Гүлнара Токторова", "Гульнара Токторова"),
+        ("Агенттиктин Оштогу кабарчысы.", "Собственный корреспондент агентства в Оше."),
+    ),
+    (
+        "ala-too-press",
+        "agency",
+        ("Ала-Тоо Пресс", "Ала-Тоо Пресс"),
+        ("Аймактык өнөктөш маалымат агенттиги.", "Региональное партнёрское информагентство."),
+    ),
 ]
 
 STORY_COUNT = 40
@@ -172,6 +190,24 @@ def load_users(*, password: str) -> list[User]:
     return users
 
 
+def load_authors(*, users: list[User]) -> list[Author]:
+    """The staff's own profiles, then a correspondent and a partner agency without accounts."""
+    authors = [Author.objects.for_user(user) for user in users]
+    for slug, kind, (name_ky, name_ru), (bio_ky, bio_ru) in CONTRIBUTORS:
+        author, _ = Author.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "kind": kind,
+                "name_ky": name_ky,
+                "name_ru": name_ru,
+                "bio_ky": bio_ky,
+                "bio_ru": bio_ru,
+            },
+        )
+        authors.append(author)
+    return authors
+
+
 def _story_texts(rng: random.Random, pool: list[str]) -> tuple[str, str, list[str]]:
     titles = [s.rstrip(".") for s in pool if 35 <= len(s) <= 95 and not s.endswith("?")]
     title = rng.choice(titles)
@@ -184,7 +220,7 @@ def _story_texts(rng: random.Random, pool: list[str]) -> tuple[str, str, list[st
 
 
 @transaction.atomic
-def load_reference_story(*, rubric: Rubric, place: Place, author: User) -> Article:
+def load_reference_story(*, rubric: Rubric, place: Place, author: Author) -> Article:
     title, paragraphs = reference_story()
     slug = slug_from_title(title)
     article, _ = Article.objects.update_or_create(
@@ -197,7 +233,7 @@ def load_reference_story(*, rubric: Rubric, place: Place, author: User) -> Artic
             "place": place,
             "status": Article.Status.PUBLISHED,
             "published_at": datetime(2021, 5, 19, 11, 30, tzinfo=BISHKEK),
-            "created_by": author,
+            "created_by": author.user,
         },
     )
     Byline.objects.get_or_create(article=article, author=author, defaults={"position": 0})
@@ -207,9 +243,12 @@ def load_reference_story(*, rubric: Rubric, place: Place, author: User) -> Artic
 
 @transaction.atomic
 def load_stories(
-    *, rubrics: list[Rubric], places: list[Place], tags: list[Tag], authors: list[User]
+    *, rubrics: list[Rubric], places: list[Place], tags: list[Tag], authors: list[Author]
 ) -> list[Article]:
-    """About forty stories over the last three weeks: most in both languages, some in one."""
+    """About forty stories over the last three weeks: most in both languages, some in one.
+
+    Signed in turn by each of `authors`; every fifth story has a second byline.
+    """
     rng = random.Random(2021)
     ky_pool, ru_pool = sentences("ky"), sentences("ru")
     now = timezone.now().replace(second=0, microsecond=0)
@@ -223,7 +262,7 @@ def load_stories(
             "status": Article.Status.PUBLISHED,
             "is_main": n == 0,
             "is_urgent": n in (1, 5),
-            "created_by": authors[0],
+            "created_by": authors[0].user,
         }
         # Kept from the first load: reloading must not move a story in time.
         first_published = now - timedelta(hours=2 + n * 11, minutes=rng.randrange(60))
@@ -256,9 +295,13 @@ def load_stories(
                 save=True,
             )
             renditions_make(image=article.image)
-        Byline.objects.get_or_create(
-            article=article, author=authors[n % len(authors)], defaults={"position": 0}
-        )
+        signers = [authors[n % len(authors)]]
+        if n % 5 == 4:
+            signers.append(authors[(n + 1) % len(authors)])
+        for position, author in enumerate(signers):
+            Byline.objects.get_or_create(
+                article=article, author=author, defaults={"position": position}
+            )
         article.tags.set(rng.sample(tags, k=rng.randint(1, 3)))
         stories.append(article)
     return stories
@@ -314,5 +357,7 @@ def load_notes_and_embargo(*, stories: list[Article], rubric: Rubric, author: Us
         defaults=fields,
         create_defaults=fields | {"published_at": until, "embargo_until": until},
     )
-    Byline.objects.get_or_create(article=article, author=author, defaults={"position": 0})
+    Byline.objects.get_or_create(
+        article=article, author=Author.objects.for_user(author), defaults={"position": 0}
+    )
     return article

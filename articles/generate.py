@@ -22,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
+from authors.models import Author
 from comments.models import Comment
 from comments.services import address_hash, comment_counts_refresh
 
@@ -34,6 +35,11 @@ BISHKEK = ZoneInfo("Asia/Bishkek")
 RUBRIC_COUNT = 6
 TAGS_PER_LANGUAGE = 200
 AUTHOR_COUNT = 24
+# Contributors without an account: slug, kind, Kyrgyz and Russian names.
+CONTRIBUTORS = [
+    ("generated-correspondent-osh", "correspondent", "Ош кабарчысы", "Корреспондент в Оше"),
+    ("generated-partner-agency", "agency", "Өнөктөш агенттик", "Партнёрское агентство"),
+]
 BODY_CHARACTERS = 3000
 STORIES_PER_DAY = 40  # about what kabar.kg publishes on a working day
 IMAGE_COUNT = 12  # --images: a few shared files, not one per story
@@ -193,6 +199,30 @@ def ensure_authors() -> list[User]:
     return authors
 
 
+def ensure_profiles(users: list[User]) -> dict[int | None, list[Author]]:
+    """Each journalist's profile, keyed by user id; under None, the contributors
+    without an account who co-sign now and then."""
+    profiles: dict[int | None, list[Author]] = {
+        user.pk: [Author.objects.for_user(user)] for user in users
+    }
+    profiles[None] = [
+        Author.objects.update_or_create(
+            slug=slug, defaults={"kind": kind, "name_ky": name_ky, "name_ru": name_ru}
+        )[0]
+        for slug, kind, name_ky, name_ru in CONTRIBUTORS
+    ]
+    return profiles
+
+
+def _signers(rng: random.Random, story: Article, profiles) -> list[Author]:
+    """The journalist who wrote it, with a co-author or contributor one time in five."""
+    own = profiles[story.created_by_id][0]
+    if rng.random() < 0.8:
+        return [own]
+    others = [p for key, group in profiles.items() if key != story.created_by_id for p in group]
+    return [own, rng.choice(others)]
+
+
 def ensure_images(rng: random.Random) -> list[str]:
     """IMAGE_COUNT JPEGs in the media storage, shared by the generated stories."""
     names = []
@@ -269,6 +299,7 @@ def generate_stories(
     # Their own generators: whether tags or images already exist must not change the stories.
     tags = ensure_tags(random.Random(f"{seed}-tags"))
     authors = ensure_authors()
+    profiles = ensure_profiles(authors)
     image_names = ensure_images(random.Random(f"{seed}-images")) if images else []
     slugs = set(Article.objects.values_list("slug", flat=True))
     now = timezone.now()
@@ -295,9 +326,7 @@ def generate_stories(
                 Byline.objects.bulk_create(
                     Byline(article=story, author=author, position=position)
                     for story in stories
-                    for position, author in enumerate(
-                        rng.sample(authors, k=1 if rng.random() < 0.8 else 2)
-                    )
+                    for position, author in enumerate(_signers(rng, story, profiles))
                 )
                 TaggedArticle.objects.bulk_create(
                     TaggedArticle(content_object=story, tag=tag)

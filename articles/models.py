@@ -194,7 +194,8 @@ class ArticleQuerySet(models.QuerySet):
     def by_author(self, user):
         """Stories `user` created or signs (a subquery, so no duplicate rows)."""
         return self.filter(
-            Q(created_by=user) | Q(pk__in=Byline.objects.filter(author=user).values("article"))
+            Q(created_by=user)
+            | Q(pk__in=Byline.objects.filter(author__user=user).values("article"))
         )
 
     def accessible_to(self, user):
@@ -267,9 +268,9 @@ class Article(models.Model):
     )
     tags = TaggableManager(_("tags"), through=TaggedArticle, blank=True)
     authors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
+        "authors.Author",
         through="Byline",
-        related_name="bylined_articles",
+        related_name="articles",
         verbose_name=_("authors"),
         blank=True,
     )
@@ -456,9 +457,11 @@ class Article(models.Model):
 
 
 class Byline(models.Model):
+    """One signature under a story, in the order readers see them."""
+
     article = models.ForeignKey(Article, models.CASCADE, related_name="bylines")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="bylines", verbose_name=_("author")
+        "authors.Author", models.PROTECT, related_name="bylines", verbose_name=_("author")
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -469,7 +472,7 @@ class Byline(models.Model):
         constraints = [models.UniqueConstraint(fields=["article", "author"], name="unique_byline")]
 
     def __str__(self):
-        return self.author.get_full_name() or self.author.get_username()
+        return str(self.author)
 
 
 class StoryNoteQuerySet(models.QuerySet):

@@ -8,13 +8,14 @@ places: the admin, the workflow, bulk actions, imports, the shell.
 """
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
+from authors.models import Author
 from newsroom.pagecache import purge
 
 from .cache import archive_tag, bump_content_version, remember_next_scheduled
-from .models import Article, Place, Rubric, StoryNote, Tag, TaggedArticle
+from .models import Article, Byline, Place, Rubric, StoryNote, Tag, TaggedArticle
 
 
 def listing_tags(state: dict) -> list[str]:
@@ -59,6 +60,9 @@ def story_saved(sender, instance, raw=False, **kwargs):
         # Its own page, every page showing its card, and its tag pages.
         tags.add(f"story-{instance.pk}")
         tags.update(f"tag-list-{pk}" for pk in instance.tags.values_list("pk", flat=True))
+        tags.update(
+            f"author-list-{pk}" for pk in instance.bylines.values_list("author_id", flat=True)
+        )
         purge(tags)
         # Published or scheduled, now or before: when the next story goes live may move.
         transaction.on_commit(remember_next_scheduled)
@@ -67,7 +71,9 @@ def story_saved(sender, instance, raw=False, **kwargs):
 def story_deleted(sender, instance, **kwargs):
     tags = set(listing_tags(_state(instance)))
     if tags:
-        purge(tags | {f"story-{instance.pk}"})
+        # Its bylines went first (a cascade deletes them before the story).
+        authors = getattr(instance, "_signed_by", ())
+        purge(tags | {f"story-{instance.pk}", *(f"author-list-{pk}" for pk in authors)})
         transaction.on_commit(remember_next_scheduled)
 
 
@@ -92,6 +98,29 @@ def note_changed(sender, instance, raw=False, **kwargs):
         purge({f"story-{instance.article_id}", "corrections", "sitemap", "feed"})
 
 
+def byline_changed(sender, instance, raw=False, **kwargs):
+    """A signature added to, moved in or removed from a listed story: its page, the feed
+    (dc:creator) and the author's page."""
+    if raw:
+        return
+    article = Article.objects.filter(pk=instance.article_id).first()
+    if article is None:
+        # The story is being deleted: story_deleted purges the author pages too.
+        return
+    if listing_tags(_state(article)):
+        purge({f"story-{article.pk}", "feed", f"author-list-{instance.author_id}"})
+
+
+def remember_signers(sender, instance, **kwargs):
+    """Before a story is deleted: who signed it, for story_deleted."""
+    instance._signed_by = list(instance.bylines.values_list("author_id", flat=True))
+
+
+def author_changed(sender, instance, **kwargs):
+    """A profile's name, bio or photo: its page, the stories it signs, the feed."""
+    purge({f"author-{instance.pk}", "feed"})
+
+
 def rubric_changed(sender, instance, **kwargs):
     purge({"menu", f"rubric-{instance.pk}", f"rubric-list-{instance.pk}"})
 
@@ -113,6 +142,11 @@ def connect() -> None:
     post_delete.connect(story_deleted, sender=Article, dispatch_uid="pagecache-story-deleted")
     post_save.connect(note_changed, sender=StoryNote, dispatch_uid="pagecache-note-saved")
     post_delete.connect(note_changed, sender=StoryNote, dispatch_uid="pagecache-note-deleted")
+    pre_delete.connect(remember_signers, sender=Article, dispatch_uid="pagecache-story-signers")
+    post_save.connect(byline_changed, sender=Byline, dispatch_uid="pagecache-byline-saved")
+    post_delete.connect(byline_changed, sender=Byline, dispatch_uid="pagecache-byline-deleted")
+    post_save.connect(author_changed, sender=Author, dispatch_uid="pagecache-author-saved")
+    post_delete.connect(author_changed, sender=Author, dispatch_uid="pagecache-author-deleted")
     m2m_changed.connect(story_tags_changed, sender=TaggedArticle, dispatch_uid="pagecache-tags")
     for model, receiver in ((Rubric, rubric_changed), (Place, place_changed), (Tag, tag_changed)):
         post_save.connect(receiver, sender=model, dispatch_uid=f"pagecache-{model}-save")

@@ -21,7 +21,7 @@ from newsroom.pagecache import add_tags, story_tags
 from . import workflow
 from .cache import archive_tag
 from .dateline import agency_name
-from .models import LANGUAGE_CODES, Article, Rubric, StoryNote, Tag
+from .models import LANGUAGE_CODES, Article, Byline, Rubric, StoryNote, Tag
 from .readership import record_read
 from .search import (
     MAX_QUERY_LENGTH,
@@ -332,7 +332,9 @@ class ArticleDetailView(PublicPageMixin, DetailView):
 
     def get_queryset(self):
         stories = Article.objects.select_related("rubric", "place").prefetch_related(
-            "tags", Prefetch("notes", queryset=StoryNote.objects.order_by("noted_at", "id"))
+            "tags",
+            Prefetch("notes", queryset=StoryNote.objects.order_by("noted_at", "id")),
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
         )
         if self.request.user.is_staff:
             return stories
@@ -412,6 +414,16 @@ class ArticleDetailView(PublicPageMixin, DetailView):
                 }
                 for note in corrections
             ]
+        authors = [byline.author for byline in story.bylines.all()]
+        if authors:
+            data["author"] = [
+                {
+                    "@type": "Organization" if author.is_organization else "Person",
+                    "name": str(author),
+                    "url": build(author.get_absolute_url()),
+                }
+                for author in authors
+            ]
         return data
 
     def related(self, story):
@@ -441,6 +453,7 @@ class ArticleDetailView(PublicPageMixin, DetailView):
         if story.place_id:
             tags.append(f"place-{story.place_id}")
         tags += [f"tag-{tag.pk}" for tag in context["tags"]]
+        tags += [f"author-{byline.author_id}" for byline in story.bylines.all()]
         return [*tags, *story_tags(context["related"])]
 
     def render_to_response(self, context, **response_kwargs):

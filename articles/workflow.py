@@ -564,7 +564,11 @@ def _describe_step(entry: dict) -> str:
 
 
 def authors_to_notify(*, article: Article, user: AbstractBaseUser) -> list[str]:
-    people = {byline.author for byline in article.bylines.select_related("author")}
+    people = {
+        byline.author.user
+        for byline in article.bylines.select_related("author__user")
+        if byline.author.user is not None
+    }
     if article.created_by is not None:
         people.add(article.created_by)
     return sorted(

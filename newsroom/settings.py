@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "csp",
     "newsroom.apps.LoginLockoutsConfig",  # django-axes
     "articles",
+    "authors",
     "rates",
     "comments",
     "accounts",

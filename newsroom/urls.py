@@ -60,6 +60,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("rates/", include("rates.urls")),
     path("comments/", include("comments.urls")),
+    path("author/", include("authors.urls")),
     path("", include("articles.urls")),
     prefix_default_language=True,
 )

@@ -16,6 +16,10 @@ from .models import Rate
 
 # The bank skips weekends and holidays; a longer silence means the import is broken.
 OUTDATED_AFTER_DAYS = 4
+# A currency the bank has not quoted for this long before its newest rate of any
+# currency is no longer quoted at all (a currency withdrawn or dropped from the feed):
+# readers are not shown its last, stale rate. Weekly currencies stay well inside it.
+DEFUNCT_AFTER_DAYS = 30
 WIDGET_CACHE_TIMEOUT = 60 * 60
 WIDGET_CACHE_KEY = "rates:widget:{language}"
 
@@ -27,6 +31,7 @@ class RateRow:
     date: date
     value: Decimal
     previous: Decimal | None
+    is_shown: bool = False
 
     @property
     def change(self) -> Decimal | None:
@@ -65,6 +70,23 @@ class RatesSummary:
         return max((row.date for row in self.rows), default=None)
 
     @property
+    def current_rows(self) -> tuple[RateRow, ...]:
+        """Every currency the bank still quotes (see DEFUNCT_AFTER_DAYS)."""
+        if self.date is None:
+            return ()
+        since = self.date - timedelta(days=DEFUNCT_AFTER_DAYS)
+        return tuple(row for row in self.rows if row.date >= since)
+
+    @property
+    def shown_rows(self) -> tuple[RateRow, ...]:
+        """The header widget's currencies, in its order."""
+        return tuple(row for row in self.current_rows if row.is_shown)
+
+    @property
+    def other_rows(self) -> tuple[RateRow, ...]:
+        return tuple(row for row in self.current_rows if not row.is_shown)
+
+    @property
     def is_outdated(self) -> bool:
         return self.date is not None and self.today - self.date > timedelta(
             days=OUTDATED_AFTER_DAYS
@@ -96,6 +118,7 @@ def rates_summary(*, today: date, shown_only: bool) -> RatesSummary:
                 date=rate.date,
                 value=rate.value,
                 previous=previous.get(rate.currency_id),
+                is_shown=rate.currency.is_shown,
             )
             for rate in ordered
         ),

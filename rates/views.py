@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from newsroom.pagecache import add_tags
+from articles.views import PublicPageMixin
 
 from .charts import line_chart
 from .forms import ConverterForm
@@ -14,11 +14,13 @@ from .summary import rates_summary
 HISTORY_DAYS = 30
 
 
-class RatesView(TemplateView):
-    """Today's table, a month of history per shown currency, and a som converter.
+class RatesView(PublicPageMixin, TemplateView):
+    """Today's table (the widget's currencies, the others on demand), a month of history
+    per shown currency, and a som converter. Currencies the bank no longer quotes are
+    left out (rates.summary.DEFUNCT_AFTER_DAYS).
 
     Two queries whatever the number of currencies (the header widget adds its own on a
-    cache miss).
+    cache miss). The page exists in every language, so the language switch keeps it.
     """
 
     template_name = "rates/rates_page.html"
@@ -26,11 +28,10 @@ class RatesView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         summary = rates_summary(today=timezone.localdate(), shown_only=False)
-        values = {row.code: row.value for row in summary.rows}
+        values = {row.code: row.value for row in summary.current_rows}
         converter = ConverterForm(
             self.request.GET if "amount" in self.request.GET else None, values=values
         )
-        add_tags(self.request, "rates", "menu")
         context |= {
             "summary": summary,
             "charts": self.charts(summary),
@@ -53,6 +54,6 @@ class RatesView(TemplateView):
             history[code].append((day, value))
         return [
             {"row": row, "chart": line_chart(points=history[row.code])}
-            for row in summary.rows
+            for row in summary.shown_rows
             if history.get(row.code)
         ]

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from articles.models import Article, Byline, Place, Rubric, Tag, TaggedArticle
 from articles.search_document import kyrgyz_document
+from authors.models import Author
 
 _seq = itertools.count(1)
 
@@ -38,6 +39,13 @@ def make_user(username=None, *, role=None, **kwargs) -> User:
     return user
 
 
+def make_author(**kwargs) -> Author:
+    """A contributor without an account unless `user` is given."""
+    n = next(_seq)
+    defaults = {"name_ky": f"Автор {n}", "name_ru": f"Автор {n}", "kind": Author.Kind.CORRESPONDENT}
+    return Author.objects.create(**(defaults | kwargs))
+
+
 def make_article(*, languages=("ky", "ru"), status=Article.Status.PUBLISHED, **kwargs) -> Article:
     """A story; published an hour ago in both languages unless told otherwise."""
     n = next(_seq)
@@ -64,6 +72,8 @@ def make_article(*, languages=("ky", "ru"), status=Article.Status.PUBLISHED, **k
     tags = kwargs.pop("tags", [])
     article = Article.objects.create(**(fields | kwargs))
     for position, author in enumerate(authors):
+        if isinstance(author, User):
+            author = Author.objects.for_user(author)
         Byline.objects.create(article=article, author=author, position=position)
     if tags:
         article.tags.add(*tags)
@@ -115,6 +125,14 @@ def make_archive(*, size: int) -> dict:
         for n, story in enumerate(stories)
         for k in range(3)
     )
-    story = make_article(rubric=rubrics[0], place=place, tags=tags[:3], is_main=True)
+    authors = [make_author(kind=Author.Kind.STAFF), make_author(kind=Author.Kind.AGENCY)]
+    Byline.objects.bulk_create(
+        Byline(article=story, author=authors[(n + k) % 2], position=k)
+        for n, story in enumerate(stories)
+        for k in range(1 + n % 2)
+    )
+    story = make_article(
+        rubric=rubrics[0], place=place, tags=tags[:3], is_main=True, authors=authors
+    )
     day = timezone.localdate(stories[min(100, size - 1)].published_at)
-    return {"story": story, "rubric": rubrics[0], "day": day}
+    return {"story": story, "rubric": rubrics[0], "day": day, "author": authors[0]}

@@ -231,7 +231,7 @@ def test_journalist_writes_a_story_and_submits_it(client, journalist):
     story = Article.objects.get(title_ky="Жаңы макала 🇰🇬")
     assert story.status == Status.SUBMITTED
     assert story.created_by == journalist
-    assert [b.author for b in story.bylines.all()] == [journalist]
+    assert [b.author.user for b in story.bylines.all()] == [journalist]
     assert list(story.tags.all()) == [tag]
     assert "<script>" not in story.body_ky
 
@@ -567,7 +567,7 @@ def test_bylines_keep_their_order(client, editor):
     data = form_data(client.get(change_url(story)))
     data["bylines-0-position"], data["bylines-1-position"] = "1", "0"
     assert client.post(change_url(story), data).status_code == 302
-    assert [b.author for b in Byline.objects.filter(article=story)] == [first, second]
+    assert [b.author.user for b in Byline.objects.filter(article=story)] == [first, second]
 
 
 def test_editor_publishes_a_new_story_straight_from_the_add_form(client, editor):

@@ -101,9 +101,9 @@ def test_a_deleted_story_is_recovered_with_its_bylines(client, editor):
     assert response.status_code == 302
     recovered = Article.objects.get(pk=story.pk)
     assert recovered.title_ky == "Өчүрүлгөн макала"
-    assert list(Byline.objects.filter(article=recovered).values_list("author", flat=True)) == [
-        author.pk
-    ]
+    assert list(
+        Byline.objects.filter(article=recovered).values_list("author__user", flat=True)
+    ) == [author.pk]
 
 
 def test_two_editors_at_once_the_later_save_is_refused_and_nothing_is_lost(

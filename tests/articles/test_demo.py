@@ -117,3 +117,21 @@ def test_demo_shows_a_corrected_story_and_one_under_embargo(monkeypatch, client)
     call_command("load_demo", verbosity=0)
     assert StoryNote.objects.count() == 2
     assert Article.objects.filter(embargo_until__isnull=False).count() == 1
+
+
+def test_demo_stories_are_signed_by_staff_a_correspondent_and_a_partner_agency(monkeypatch, client):
+    """Contributors without accounts sign demo stories, and have their author pages."""
+    from authors.models import Author
+
+    monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", "demo-pass-123")
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    external = Author.objects.filter(user=None)
+    assert set(external.values_list("kind", flat=True)) == {"correspondent", "agency"}
+    for author in external:
+        assert author.bylines.exists()
+        assert client.get(f"/ru/author/{author.slug}/").status_code == 200
+    staff = Author.objects.get(user__username="journalist")
+    assert (staff.name_ky, staff.kind) == ("Айгүл Асанова", "staff")
+    assert Article.objects.filter(bylines__isnull=True).count() == 0
+    assert Article.objects.filter(bylines__position=1).exists()

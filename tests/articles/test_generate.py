@@ -43,6 +43,9 @@ def test_stories_are_published_bilingual_with_some_single_language(archive):
     assert stories.filter(has_ky=False, has_ru=True).exists()
     assert Article.objects.live("ky").count() + Article.objects.live("ru").count() > COUNT
     assert stories.filter(bylines__isnull=True).count() == 0
+    # The journalist who wrote a story signs it first.
+    for story in stories.prefetch_related("bylines__author"):
+        assert story.bylines.all()[0].author.user_id == story.created_by_id
     assert stories.filter(tags__isnull=True).count() == 0
     assert len(set(stories.values_list("slug", flat=True))) == COUNT
 

@@ -64,6 +64,7 @@ def pages(archive):
         "rubric": f"/ru/rubric/{rubric.slug_ru}/",
         "rubric-page-3": f"/ru/rubric/{rubric.slug_ru}/?page=3",
         "tag": "/ky/tag/teg-1/",
+        "author": f"/ru/author/{archive['author'].slug}/?page=2",
         "archive": f"/ky/archive/{day.year}/{day.month}/{day.day}/",
         "story": f"/ky/news/{story.slug}/",
         "search": "/ru/search/?q=бюджете",
@@ -79,8 +80,9 @@ def pages(archive):
 # reader also builds the header's rates widget (one query) and looks up when the next
 # scheduled story goes live (one query: no cached page may outlive that moment); on the
 # story page the approved comments and their replies cost two queries whatever their
-# number, and its corrections and updates one. The corrections page counts and lists
-# its notes with their stories, two queries. In production the whole-page cache
+# number, its corrections and updates one, and its bylines with their profiles one.
+# The corrections page counts and lists its notes with their stories, two queries.
+# Feeds read their items' bylines in one query. In production the whole-page cache
 # (newsroom/pagecache.py) answers repeated requests before Django runs; the test client
 # goes past it, to count the render.
 QUERIES = {
@@ -88,12 +90,13 @@ QUERIES = {
     "rubric": (3, 7),
     "rubric-page-3": (3, 7),
     "tag": (3, 7),
+    "author": (3, 7),
     "archive": (4, 8),
     "story": (6, 9),
     "search": (2, 5),
     "corrections": (2, 6),
-    "feed": (1, 2),
-    "rubric-feed": (2, 3),
+    "feed": (2, 3),
+    "rubric-feed": (3, 4),
     "sitemap": (3, 4),
     "sitemap-stories": (1, 2),
 }

@@ -206,7 +206,7 @@ def test_editor_recovers_a_deleted_story_as_a_draft_with_tags_bylines_and_image(
         Status.DRAFT,
         None,
     )
-    assert [b.author for b in Byline.objects.filter(article=story)] == [journalist]
+    assert [b.author.user for b in Byline.objects.filter(article=story)] == [journalist]
     assert list(story.tags.names()) == ["саясат"]
     assert story.image.name == image
     assert ky("Recovered after deletion, as a draft.") in (

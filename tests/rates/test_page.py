@@ -142,3 +142,34 @@ def test_converter_error_in_kyrgyz(client, month_of_rates):
 def test_no_converter_result_before_the_form_is_used(client, month_of_rates):
     html = get_page(client)
     assert "rates-converter__result" not in html and "errorlist" not in html
+
+
+def test_widget_currencies_come_first_and_the_others_are_on_demand(client, month_of_rates):
+    """The header's currencies in the open table; the rest inside a disclosure that
+    works without script, its summary counting them in the reader's language."""
+    make_rate(make_currency("KZT", is_shown=False), date(2026, 7, 3), "0.17")
+    html = get_page(client)
+    shown, _sep, others = html.partition('<details class="rates-more">')
+    assert '<th scope="row">USD</th>' in shown and '<th scope="row">EUR</th>' in shown
+    assert '<th scope="row">GBP</th>' not in shown
+    assert "<summary>Ещё 2 валюты</summary>" in others
+    assert '<th scope="row">GBP</th>' in others and '<th scope="row">KZT</th>' in others
+    assert "<summary>Дагы 2 валюта</summary>" in get_page(client, "ky")
+
+
+def test_a_currency_the_bank_stopped_quoting_is_not_shown(client, month_of_rates):
+    """Defunct: no rate for more than 30 days before the newest rate of any currency.
+    It is neither in the tables nor offered by the converter."""
+    make_rate(make_currency("TRY"), date(2026, 5, 20), "2.71")
+    html = get_page(client)
+    assert "TRY" not in html
+    html = get_page(client, amount="10", currency="TRY", direction="to_som")
+    assert "Выберите корректный" in html
+    # A weekly currency a week old is still quoted.
+    assert '<th scope="row">GBP</th>' in html
+
+
+def test_the_language_switch_keeps_the_rates_page(client, month_of_rates):
+    html = get_page(client, "ru")
+    assert 'href="/ky/rates/" lang="ky"' in html
+    assert 'hreflang="ky" href="http://testserver/ky/rates/"' in html

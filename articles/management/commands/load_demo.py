@@ -24,10 +24,9 @@ class Command(BaseCommand):
         rubrics, places, tags = demo.load_rubrics_places_tags()
         users = demo.load_users(password=password)
         journalist, editor = users[0], users[1]
-        reference = demo.load_reference_story(rubric=rubrics[0], place=places[0], author=editor)
-        stories = demo.load_stories(
-            rubrics=rubrics, places=places, tags=tags, authors=[journalist, editor]
-        )
+        authors = demo.load_authors(users=[journalist, editor])
+        reference = demo.load_reference_story(rubric=rubrics[0], place=places[0], author=authors[1])
+        stories = demo.load_stories(rubrics=rubrics, places=places, tags=tags, authors=authors)
         embargoed = demo.load_notes_and_embargo(stories=stories, rubric=rubrics[1], author=editor)
         rates = load_demo_rates(days=30)
         comments = load_demo_comments(articles=stories[:12])
