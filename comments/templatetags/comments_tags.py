@@ -1,6 +1,5 @@
 from django import template
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 
@@ -12,16 +11,20 @@ register = template.Library()
 
 @register.inclusion_tag("comments/comments_block.html", takes_context=True)
 def comments_block(context, article):
-    """A story's approved comments with their replies, then the form: two queries in all."""
+    """A story's approved comments with their replies, then the form: one query in all.
+
+    Every visible comment of the story is read at once and the threads are put
+    together here (replies go one level deep).
+    """
     request = context.get("request")
-    comments = list(
-        Comment.objects.approved()
-        .for_article(article)
-        .top_level()
-        .prefetch_related(
-            Prefetch("replies", queryset=Comment.objects.approved(), to_attr="visible_replies")
-        )
-    )
+    comments = []
+    replies = {}
+    for comment in Comment.objects.visible().for_article(article):
+        if comment.parent_id is None:
+            comment.visible_replies = replies.setdefault(comment.pk, [])
+            comments.append(comment)
+        else:
+            replies.setdefault(comment.parent_id, []).append(comment)
     form = None
     replying_to = None
     if article.comments_open:

@@ -79,7 +79,7 @@ def pages(archive):
 # page: (queries with warm fragments, queries for the first reader). The first
 # reader also builds the header's rates widget (one query) and looks up when the next
 # scheduled story goes live (one query: no cached page may outlive that moment); on the
-# story page the approved comments and their replies cost two queries whatever their
+# story page the approved comments and their replies cost one query whatever their
 # number, its corrections and updates one, and its bylines with their profiles one.
 # The corrections page counts and lists its notes with their stories, two queries.
 # Feeds read their items' bylines in one query. In production the whole-page cache
