@@ -3,8 +3,10 @@
 import re
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.templatetags.static import static
@@ -21,7 +23,7 @@ from newsroom.pagecache import add_tags, story_tags
 from . import workflow
 from .cache import archive_tag
 from .dateline import agency_name
-from .models import LANGUAGE_CODES, Article, Rubric, Tag
+from .models import LANGUAGE_CODES, Article, Rubric, Tag, TaggedArticle
 from .readership import record_read
 from .search import (
     MAX_QUERY_LENGTH,
@@ -133,17 +135,29 @@ class HomeView(PublicPageMixin, TemplateView):
         archive however large it grows; a rubric silent for that long has no block.
         """
         since = timezone.now() - timedelta(days=self.rubric_block_days)
-        ranked = (
-            stories.filter(rubric__is_active=True, published_at__gte=since)
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=[F("rubric_id")],
-                    order_by=[F("published_at").desc(), F("id").desc()],
-                )
+        recent = stories.filter(published_at__gte=since)
+        if connection.vendor == "postgresql":
+            # Each active rubric's newest, read from the rubric index (a few rows each).
+            newest = recent.filter(rubric_id=OuterRef("pk")).order_by("-published_at", "-id")
+            shown = Rubric.objects.active().annotate(
+                story=Func(ArraySubquery(newest.values("pk")[: self.per_rubric]), function="unnest")
             )
-            .filter(rank__lte=self.per_rubric)
-            .order_by("rubric__position", "rubric_id", "rank")
+        else:
+            shown = (
+                recent.filter(rubric__is_active=True)
+                .annotate(
+                    rank=Window(
+                        RowNumber(),
+                        partition_by=[F("rubric_id")],
+                        order_by=[F("published_at").desc(), F("id").desc()],
+                    )
+                )
+                .filter(rank__lte=self.per_rubric)
+            )
+        ranked = (
+            Article.objects.for_listing()
+            .filter(pk__in=shown.values("story" if connection.vendor == "postgresql" else "pk"))
+            .order_by("rubric__position", "rubric_id", "-published_at", "-id")
         )
         blocks = []
         for story in ranked:
@@ -401,11 +415,30 @@ class ArticleDetailView(PublicPageMixin, DetailView):
         half = self.related_window // 2
         before = live.filter(published_at__lte=moment).order_by("-published_at", "-id")[:half]
         after = live.filter(published_at__gt=moment).order_by("published_at", "id")[:half]
+        if connection.features.supports_slicing_ordering_in_compound:
+            window = Q(pk__in=before.union(after, all=True))
+        else:
+            window = Q(pk__in=before) | Q(pk__in=after)
+        # The tags each candidate shares with this story, counted per candidate (an
+        # index lookup each), never by joining every tag link of the archive.
+        if tag_ids:
+            shared = Coalesce(
+                Subquery(
+                    TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__in=tag_ids)
+                    .order_by()
+                    .values("content_object")
+                    .annotate(count=Count("pk"))
+                    .values("count")
+                ),
+                0,
+            )
+        else:
+            shared = Value(0)
         return list(
             Article.objects.for_listing()
-            .filter(Q(pk__in=before) | Q(pk__in=after))
-            .filter(Q(rubric_id=story.rubric_id) | Q(tags__in=tag_ids))
-            .annotate(shared=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
+            .filter(window)
+            .annotate(shared=shared)
+            .filter(Q(rubric_id=story.rubric_id) | Q(shared__gt=0))
             .order_by("-shared", "-published_at", "-id")[: self.related_count]
         )
 
