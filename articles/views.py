@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Count, F, Func, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, JSONObject, RowNumber
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.templatetags.static import static
@@ -42,6 +42,8 @@ READ_IN = {
     "ky": gettext_lazy("Read this story in Kyrgyz"),
     "ru": gettext_lazy("Read this story in Russian"),
 }
+# A tag's columns, in the model's order (what Model.from_db expects).
+TAG_FIELDS = [field.attname for field in Tag._meta.concrete_fields]
 BOT_USER_AGENT = re.compile(r"bot|crawl|spider|slurp|preview|fetch|monitor", re.IGNORECASE)
 
 
@@ -334,7 +336,19 @@ class ArticleDetailView(PublicPageMixin, DetailView):
     related_window = 200
 
     def get_queryset(self):
-        stories = Article.objects.select_related("rubric", "place").prefetch_related("tags")
+        search_fields = [f"search_{code}" for code in LANGUAGE_CODES]
+        stories = Article.objects.select_related("rubric", "place").defer(*search_fields)
+        if connection.vendor == "postgresql":
+            # The story's tags come with it, as JSON rows: one query fewer per page.
+            stories = stories.annotate(
+                tag_rows=ArraySubquery(
+                    TaggedArticle.objects.filter(content_object=OuterRef("pk"))
+                    .order_by()
+                    .values(row=JSONObject(**{field: f"tag__{field}" for field in TAG_FIELDS}))
+                )
+            )
+        else:
+            stories = stories.prefetch_related("tags")
         if self.request.user.is_staff:
             return stories
         return stories.live()
@@ -358,7 +372,7 @@ class ArticleDetailView(PublicPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         story = self.object
-        tags = sorted((tag for tag in story.tags.all() if tag.name), key=lambda tag: tag.name)
+        tags = sorted((tag for tag in self.story_tags(story) if tag.name), key=lambda t: t.name)
         return super().get_context_data(
             preview=self.preview,
             tags=tags,
@@ -367,6 +381,14 @@ class ArticleDetailView(PublicPageMixin, DetailView):
             json_ld=self.json_ld(story),
             **kwargs,
         )
+
+    @staticmethod
+    def story_tags(story):
+        """The story's tags: from the JSON rows read with it, else from the prefetch."""
+        rows = getattr(story, "tag_rows", None)
+        if rows is None:
+            return list(story.tags.all())
+        return [Tag.from_db("default", TAG_FIELDS, [row[f] for f in TAG_FIELDS]) for row in rows]
 
     def other_languages(self, story):
         current = translation.get_language()
@@ -409,7 +431,7 @@ class ArticleDetailView(PublicPageMixin, DetailView):
         half before and half after) are ranked, so the cost does not grow with the
         archive.
         """
-        tag_ids = [tag.pk for tag in story.tags.all()]
+        tag_ids = [tag.pk for tag in self.story_tags(story)]
         moment = story.published_at or timezone.now()
         live = Article.objects.live().exclude(pk=story.pk).values("pk")
         half = self.related_window // 2
