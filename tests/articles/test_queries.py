@@ -75,7 +75,8 @@ def pages(archive):
 # reader also builds the header's rates widget (one query) and looks up when the next
 # scheduled story goes live (one query: no cached page may outlive that moment); on the
 # story page the approved comments and their replies cost one query whatever their
-# number, and on PostgreSQL the story's tags are read with the story (one query fewer). In production the whole-page cache (newsroom/pagecache.py) answers repeated
+# number, and on PostgreSQL the story's tags are read with the story (one query fewer).
+# In production the whole-page cache (newsroom/pagecache.py) answers repeated
 # requests before Django runs; the test client goes past it, to count the render.
 QUERIES = {
     "home": (3, 7),
