@@ -304,6 +304,13 @@ class Article(models.Model):
             models.Index(
                 fields=["-published_at"], condition=models.Q(is_main=True), name="article_main"
             ),
+            # When the next scheduled story goes live (asked by every cacheable page):
+            # a step into this index, not a walk over the archive's live stories.
+            models.Index(
+                fields=["published_at"],
+                condition=models.Q(status="published"),
+                name="article_published_at",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
