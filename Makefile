@@ -68,6 +68,7 @@ serve: install-prod
 nginx-config:
 	@sed -e 's|@LISTEN@|$(NGINX_LISTEN)|g' -e 's|@SERVER_NAME@|$(SERVER_NAME)|g' \
 		-e 's|@UPSTREAM@|$(UPSTREAM)|g' \
+		-e 's|@CACHE_DIR@|$(or $(NGINX_CACHE_DIR),$(dir $(abspath $(NGINX_CONF)))nginx-cache)|g' \
 		-e 's|@STATIC_ROOT@|$(or $(STATIC_ROOT),$(CURDIR)/staticfiles)|g' \
 		-e 's|@MEDIA_ROOT@|$(or $(MEDIA_ROOT),$(CURDIR)/media)|g' \
 		deploy/nginx/newsroom.conf > $(NGINX_CONF)

@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, F, Func, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce, JSONObject, RowNumber
@@ -13,6 +14,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -94,8 +96,26 @@ class PublicPageMixin:
         return []
 
 
+class CappedPaginator(Paginator):
+    """Pages through at most the newest `cap` stories of a list.
+
+    Counting every story of a rubric or tag read the whole of it on every page view,
+    so the page grew with the archive; the count stops at the cap (a bounded index
+    read). Older stories stay reachable through the archive by day and search.
+    """
+
+    cap = 1000
+
+    @cached_property
+    def count(self):
+        if hasattr(self.object_list, "query"):
+            return self.object_list[: self.cap].count()
+        return min(len(self.object_list), self.cap)
+
+
 class StoryListMixin(PublicPageMixin):
     paginate_by = 20
+    paginator_class = CappedPaginator
     context_object_name = "stories"
 
     def get_queryset(self):
