@@ -12,7 +12,7 @@ VARNISH_VCL ?= deploy/varnish/newsroom.rendered.vcl
 # What nginx proxies to: gunicorn, or Varnish when it stands in between.
 UPSTREAM ?= $(HOST):$(PORT)
 
-.PHONY: dev-env nginx-config varnish-config install install-prod messages catalogs run serve migrate test lint check-migrations bench bench-search bench-load bench-soak e2e-deps stack-deps clean
+.PHONY: dev-env nginx-config varnish-config install install-prod messages catalogs run serve migrate test lint check-migrations bench bench-search bench-load bench-growth bench-soak e2e-deps stack-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -68,6 +68,7 @@ serve: install-prod
 nginx-config:
 	@sed -e 's|@LISTEN@|$(NGINX_LISTEN)|g' -e 's|@SERVER_NAME@|$(SERVER_NAME)|g' \
 		-e 's|@UPSTREAM@|$(UPSTREAM)|g' \
+		-e 's|@CACHE_DIR@|$(or $(NGINX_CACHE_DIR),$(dir $(abspath $(NGINX_CONF)))nginx-cache)|g' \
 		-e 's|@STATIC_ROOT@|$(or $(STATIC_ROOT),$(CURDIR)/staticfiles)|g' \
 		-e 's|@MEDIA_ROOT@|$(or $(MEDIA_ROOT),$(CURDIR)/media)|g' \
 		deploy/nginx/newsroom.conf > $(NGINX_CONF)
@@ -135,6 +136,10 @@ clean:
 # anchor beside it (docs/performance.md). Knobs: STORIES DURATION CONNECTIONS WORKERS PAGES.
 bench-load: install
 	$(PY) tests/benchmarks/bench_load.py
+
+# Cold render of each page on 1,000 and 100,000 stories, and search at 100,000 (issue 12).
+bench-growth: install
+	$(PY) tests/benchmarks/bench_growth.py
 
 # Ten minutes of mixed traffic through nginx; fails on any error or non-2xx (issue 11).
 bench-soak: install

@@ -347,6 +347,17 @@ class Article(models.Model):
             models.Index(fields=["has_ru", "status", "-published_at"], name="article_live_ru"),
             models.Index(fields=["rubric", "status", "-published_at"], name="article_rubric"),
             models.Index(fields=["status", "-view_count"], name="article_most_read"),
+            # The home page's lead: the newest main story, found without reading the archive.
+            models.Index(
+                fields=["-published_at"], condition=models.Q(is_main=True), name="article_main"
+            ),
+            # When the next scheduled story goes live (asked by every cacheable page):
+            # a step into this index, not a walk over the archive's live stories.
+            models.Index(
+                fields=["published_at"],
+                condition=models.Q(status="published"),
+                name="article_published_at",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

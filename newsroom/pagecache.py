@@ -100,6 +100,43 @@ def _cache():
     return caches[settings.NEWSROOM_PAGE_CACHE_ALIAS]
 
 
+# Reads a stored page (its first line lists its tags) and its tags' purge stamps in one
+# round trip to Redis: the whole work of a cache hit.
+LOOKUP_SCRIPT = """
+local page = redis.call('GET', KEYS[1])
+if not page then return false end
+local newline = string.find(page, '\\n', 1, true)
+if not newline then return false end
+local keys = {}
+for tag in string.gmatch(string.sub(page, 1, newline - 1), '%S+') do
+    keys[#keys + 1] = ARGV[1] .. tag
+end
+local found = {page}
+if #keys > 0 then
+    local stamps = redis.call('MGET', unpack(keys))
+    for i = 1, #keys do found[i + 1] = stamps[i] end
+end
+return found
+"""
+_scripts = {}
+
+
+def _redis_script(cache):
+    """(client, lookup script, tag key prefix) when the page cache is django-redis with
+    its usual key layout, else None (then the cache's own API is used)."""
+    client_of = getattr(getattr(cache, "client", None), "get_client", None)
+    if client_of is None:
+        return None
+    tag_prefix = str(cache.make_key(TAG_PREFIX))
+    if str(cache.make_key(TAG_PREFIX + "x")) != tag_prefix + "x":
+        return None
+    client = client_of(write=True)
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(LOOKUP_SCRIPT)
+    return client, script, tag_prefix
+
+
 def purge(tags: Iterable[str]) -> None:
     """Every page showing one of `tags` is fetched anew, here and in the front cache.
 
@@ -229,22 +266,43 @@ class PageCache:
 
     def lookup(self, key: str):
         try:
-            cache = _cache()
-            raw = cache.get(key)
-            if raw is None:
-                return None
-            page = pickle.loads(raw)  # noqa: S301 (written by this module only)
-            if page["expires"] <= time.time():
-                return None
-            stamps = cache.get_many([TAG_PREFIX + tag for tag in page["tags"]])
+            found = self.fetch(key)
         except Exception:
             logger.warning("page cache: lookup failed", exc_info=True)
             return None
-        for tag in page["tags"]:
-            stamp = stamps.get(TAG_PREFIX + tag)
+        if found is None:
+            return None
+        page, stamps = found
+        if page["expires"] <= time.time():
+            return None
+        for stamp in stamps:
             if stamp is None or stamp + CLOCK_MARGIN >= page["started"]:
                 return None
         return page
+
+    def fetch(self, key: str):
+        """The stored page under `key` and the purge stamps of its tags, or None.
+
+        On Redis one round trip does it (a script reads the page and its tags' stamps);
+        any other cache backend takes two.
+        """
+        cache = _cache()
+        fast = _redis_script(cache)
+        if fast is not None:
+            client, script, tag_prefix = fast
+            found = script(keys=[str(cache.make_key(key))], args=[tag_prefix], client=client)
+            if not found:
+                return None
+            _tags, _, raw = found[0].partition(b"\n")
+            page = pickle.loads(raw)  # noqa: S301 (written by this module only)
+            decode = cache.client.decode
+            return page, [None if value is None else decode(value) for value in found[1:]]
+        raw = cache.get(key)
+        if raw is None:
+            return None
+        page = pickle.loads(raw)  # noqa: S301 (written by this module only)
+        stamps = cache.get_many([TAG_PREFIX + tag for tag in page["tags"]])
+        return page, [stamps.get(TAG_PREFIX + tag) for tag in page["tags"]]
 
     def replay(self, page, environ, start_response):
         headers = list(page["headers"])
@@ -305,7 +363,14 @@ class PageCache:
             # A tag never purged yet gets its first stamp now, older than this page.
             for tag in tags:
                 cache.add(TAG_PREFIX + tag, 0.0, timeout=None)
-            cache.set(key, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL), seconds)
+            raw = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
+            fast = _redis_script(cache)
+            if fast is not None:
+                # The tags first, on a line of their own, for the lookup script.
+                value = " ".join(tags).encode() + b"\n" + raw
+                fast[0].set(str(cache.make_key(key)), value, ex=seconds)
+            else:
+                cache.set(key, raw, seconds)
         except Exception:
             logger.warning("page cache: store failed", exc_info=True)
 

@@ -11,20 +11,9 @@ register = template.Library()
 
 @register.inclusion_tag("comments/comments_block.html", takes_context=True)
 def comments_block(context, article):
-    """A story's approved comments with their replies, then the form: one query in all.
-
-    Every visible comment of the story is read at once and the threads are put
-    together here (replies go one level deep).
-    """
+    """A story's approved comments with their replies, then the form: one query in all."""
     request = context.get("request")
-    comments = []
-    replies = {}
-    for comment in Comment.objects.visible().for_article(article):
-        if comment.parent_id is None:
-            comment.visible_replies = replies.setdefault(comment.pk, [])
-            comments.append(comment)
-        else:
-            replies.setdefault(comment.parent_id, []).append(comment)
+    comments = approved_threads(article)
     form = None
     replying_to = None
     if article.comments_open:
@@ -43,6 +32,23 @@ def comments_block(context, article):
         "csrf_token": context.get("csrf_token"),
         "request": request,
     }
+
+
+def approved_threads(article):
+    """The approved top-level comments, oldest first, each with its approved replies
+    (`visible_replies`), read in one query: replies answer top-level comments."""
+    threads = {}
+    replies = []
+    for comment in Comment.objects.approved().for_article(article):
+        if comment.parent_id is None:
+            comment.visible_replies = []
+            threads[comment.pk] = comment
+        else:
+            replies.append(comment)
+    for reply in replies:
+        if reply.parent_id in threads:
+            threads[reply.parent_id].visible_replies.append(reply)
+    return list(threads.values())
 
 
 def _reply_target(request, comments):

@@ -39,7 +39,6 @@ if not settings.configured:
     settings.configure(BASE_DIR=ROOT)
 
 from tests.deploy.stack import (  # noqa: E402
-    NGINX_MAIN,
     free_port,
     nginx_binary,
     production_environment,
@@ -49,6 +48,28 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 # Every request renders: the cache never finds anything, the whole-page cache is off.
 UNCACHED = {"CACHE_URL": "dummycache://", "PAGE_CACHE": "0"}
 VCL = ROOT / "deploy" / "varnish" / "newsroom.vcl"
+# nginx's main configuration for both the front of the stack and the file server it is
+# compared with: one worker per core and a buffered access log, as Debian's nginx.conf
+# (worker_processes auto) and a busy site would have them; only the site differs.
+NGINX_MAIN = """
+daemon off;
+pid {run}/nginx.pid;
+error_log {run}/error.log warn;
+worker_processes auto;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    access_log {run}/access.log combined buffer=64k flush=1s;
+    client_body_temp_path {run}/body;
+    proxy_temp_path {run}/proxy;
+    fastcgi_temp_path {run}/fastcgi;
+    uwsgi_temp_path {run}/uwsgi;
+    scgi_temp_path {run}/scgi;
+    include {site};
+}}
+"""
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
@@ -448,26 +469,11 @@ def static_nginx(html_path: Path, *, run_dir: Path) -> tuple[subprocess.Popen, s
     (www / "page.html").chmod(0o644)
     port = free_port()
     conf = run_dir / "static-nginx.conf"
-    conf.write_text(
-        f"""
-worker_processes auto;
-pid {run_dir}/static-nginx.pid;
-error_log {run_dir}/static-nginx-error.log;
-daemon off;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    sendfile on;
-    default_type text/html;
-    client_body_temp_path {run_dir}/body;
-    proxy_temp_path {run_dir}/proxy;
-    fastcgi_temp_path {run_dir}/fastcgi;
-    uwsgi_temp_path {run_dir}/uwsgi;
-    scgi_temp_path {run_dir}/scgi;
-    server {{ listen 127.0.0.1:{port}; root {www}; }}
-}}
-"""
-    )
+    site = run_dir / "static-site.conf"
+    site.write_text(f"server {{ listen 127.0.0.1:{port}; root {www}; default_type text/html; }}\n")
+    static_run = run_dir / "static-nginx"
+    static_run.mkdir(exist_ok=True)
+    conf.write_text(NGINX_MAIN.format(run=static_run, site=site))
     process = subprocess.Popen(  # noqa: S603
         [nginx_binary(), "-c", str(conf), "-e", str(run_dir / "static-nginx-error.log")],
         stdout=subprocess.DEVNULL,
