@@ -114,7 +114,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         "published_at",
     ]
     list_select_related = ["rubric"]
-    search_fields = ["title_ky", "title_ru", "lead_ky", "lead_ru", "slug"]
+    search_fields = ["title_ky", "title_ru", "lead_ky", "lead_ru", "slug_ky", "slug_ru"]
     date_hierarchy = "published_at"
     actions = ["publish_selected", "unpublish_selected"]
     autocomplete_fields = ["rubric", "place"]
@@ -156,8 +156,9 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         readonly = ["status", "published_at", "image_preview", "created_by_name", "updated_at"]
         if not workflow.is_editor(request.user):
             readonly.append("review_note")
-        if obj is not None and obj.slug_locked:
-            readonly.append("slug")
+        if obj is not None:
+            # Each language's address, once public; a translation added later gets its own.
+            readonly += [f"slug_{code}" for code in LANGUAGE_CODES if obj.slug_locked_in(code)]
         return readonly
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -648,8 +649,9 @@ class PlaceAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
 
 @admin.register(Tag)
 class TagAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
-    list_display = ["__str__", "slug"]
-    search_fields = ["name_ky", "name_ru", "slug"]
+    list_display = ["__str__", "slug_ky", "slug_ru"]
+    search_fields = ["name_ky", "name_ru", "slug_ky", "slug_ru"]
     ordering = ["name_ky", "pk"]
-    # The slug is made from the Kyrgyz name on creation and stays, like a story's URL.
+    # Each language's slug is made from that language's name when it first appears
+    # and stays, like a story's URL.
     readonly_fields = ["slug"]

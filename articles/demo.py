@@ -141,8 +141,9 @@ def load_rubrics_places_tags() -> tuple[list[Rubric], list[Place], list[Tag]]:
         places.append(place)
     tags = []
     for name_ky, name_ru in TAGS:
+        # Each language's slug from that language's name (Tag.derive_slugs makes the Russian one).
         tag, _ = Tag.objects.update_or_create(
-            slug=slug_from_title(name_ky),
+            slug_ky=slug_from_title(name_ky, language="ky"),
             defaults={"name": name_ky, "name_ky": name_ky, "name_ru": name_ru},
         )
         tags.append(tag)
@@ -185,9 +186,8 @@ def _story_texts(rng: random.Random, pool: list[str]) -> tuple[str, str, list[st
 @transaction.atomic
 def load_reference_story(*, rubric: Rubric, place: Place, author: User) -> Article:
     title, paragraphs = reference_story()
-    slug = slug_from_title(title)
     article, _ = Article.objects.update_or_create(
-        slug=slug,
+        slug_ky=slug_from_title(title, language="ky"),
         defaults={
             "title_ky": title,
             "body_ky": _paragraphs(paragraphs),
@@ -244,9 +244,17 @@ def load_stories(
                 "image_caption_ru": f"{RUBRICS[rubric_index][3]}. {ru_lead[:80]}",
                 "image_credit_ru": "Кабар",
             }
-        slug = slug_from_title(fields.get("title_ky") or fields["title_ru"])
+        # Each language's address from its own title: found again by the first one.
+        slugs = {
+            f"slug_{code}": slug_from_title(fields[f"title_{code}"], language=code)
+            for code in languages
+        }
+        key, slug = next(iter(slugs.items()))
+        fields |= slugs
         article, _ = Article.objects.update_or_create(
-            slug=slug, defaults=fields, create_defaults=fields | {"published_at": first_published}
+            **{key: slug},
+            defaults=fields,
+            create_defaults=fields | {"published_at": first_published},
         )
         if not article.image:
             article.image.save(
