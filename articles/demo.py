@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 
 from .images import renditions_make
 from .models import Article, Byline, Place, Rubric, Tag
-from .slugs import slug_from_title
+from .slugs import slug_from_title, unique_slug
 
 DATA = Path(__file__).resolve().parent / "demo_data"
 BISHKEK = ZoneInfo("Asia/Bishkek")
@@ -213,6 +213,7 @@ def load_stories(
     ky_pool, ru_pool = sentences("ky"), sentences("ru")
     now = timezone.now().replace(second=0, microsecond=0)
     stories = []
+    used = {slug_from_title(reference_story()[0], language="ky")}
     for n in range(STORY_COUNT):
         languages = ("ky", "ru") if n % 8 not in (3, 6) else (("ky",) if n % 8 == 3 else ("ru",))
         rubric_index = n % len(rubrics)
@@ -244,11 +245,13 @@ def load_stories(
                 "image_caption_ru": f"{RUBRICS[rubric_index][3]}. {ru_lead[:80]}",
                 "image_credit_ru": "Кабар",
             }
-        # Each language's address from its own title: found again by the first one.
-        slugs = {
-            f"slug_{code}": slug_from_title(fields[f"title_{code}"], language=code)
-            for code in languages
-        }
+        # Each language's address from its own title (two stories may draw the same
+        # one), made here so that a reload finds the story again by the first.
+        slugs = {}
+        for code in languages:
+            base = slug_from_title(fields[f"title_{code}"], language=code)
+            slugs[f"slug_{code}"] = unique_slug(base, taken=used.__contains__)
+            used.add(slugs[f"slug_{code}"])
         key, slug = next(iter(slugs.items()))
         fields |= slugs
         article, _ = Article.objects.update_or_create(
