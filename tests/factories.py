@@ -78,7 +78,9 @@ def make_archive(*, size: int) -> dict:
     """
     rubrics = [make_rubric(slug_ky=f"rubrika-{n}", slug_ru=f"rubrika-ru-{n}") for n in range(1, 6)]
     tags = [
-        Tag.objects.create(name_ky=f"Тег {n}", name_ru=f"Тег {n}", slug_ky=f"teg-{n}", slug_ru=f"teg-ru-{n}")
+        Tag.objects.create(
+            name_ky=f"Тег {n}", name_ru=f"Тег {n}", slug_ky=f"teg-{n}", slug_ru=f"teg-ru-{n}"
+        )
         for n in range(10)
     ]
     place = make_place()

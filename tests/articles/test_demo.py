@@ -23,9 +23,15 @@ def test_load_demo_twice_changes_nothing(monkeypatch):
     """The run command loads the demo on every start: the second load adds nothing."""
     monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", "demo-pass-123")
     call_command("load_demo", verbosity=0)
-    first = {(a.slug_ky, a.slug_ru): (a.published_at, a.title_ky, a.title_ru) for a in Article.objects.all()}
+    first = {
+        (a.slug_ky, a.slug_ru): (a.published_at, a.title_ky, a.title_ru)
+        for a in Article.objects.all()
+    }
     call_command("load_demo", verbosity=0)
-    second = {(a.slug_ky, a.slug_ru): (a.published_at, a.title_ky, a.title_ru) for a in Article.objects.all()}
+    second = {
+        (a.slug_ky, a.slug_ru): (a.published_at, a.title_ky, a.title_ru)
+        for a in Article.objects.all()
+    }
     assert first == second
     assert len(first) >= 40
     assert Rubric.objects.count() == 8
