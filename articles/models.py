@@ -378,10 +378,11 @@ class Article(models.Model):
         super().save(*args, **kwargs)
         # An address once given keeps leading to the story (a slug changed before
         # publication): recorded here, the one place every change of a slug passes.
-        stored = getattr(self, "_stored_slugs", {})
+        # A story made just now has no old address.
+        stored = getattr(self, "_stored_slugs", None)
         current = self.current_slugs()
         update_fields = kwargs.get("update_fields")
-        for code, slug in current.items():
+        for code, slug in current.items() if stored is not None else ():
             if update_fields is not None and f"slug_{code}" not in update_fields:
                 continue
             RetiredSlug.objects.record(
