@@ -1,7 +1,7 @@
 """A large archive of realistic stories for load tests: `manage.py generate_stories N`.
 
 The stories go through the same model code as the admin's: `Article.derive_fields()`
-(the body sanitizer of the admin's editor, the per-language flags, unique slugs) and
+(the body sanitizer of the admin's editor, the per-language flags, a slug per language) and
 `comment_counts_refresh()`; only the writing is batched (`bulk_create`), so 10,000
 stories take seconds, not the hours one `save()` per story and relation would.
 
