@@ -118,6 +118,8 @@ def test_a_slug_changed_before_publication_still_leads_to_the_story(client, edit
     assert client.post(change_url(story), data).status_code == 302
     story.refresh_from_db()
     assert story.slug_ky == "zhangy-atalysh"
+    # The editor sees where the story used to be.
+    assert "<code>/ky/news/eski-atalysh/</code>" in client.get(change_url(story)).content.decode()
     client.logout()
     assert client.get("/ky/news/eski-atalysh/").status_code == 404
     story.status, story.published_at = Status.PUBLISHED, timezone.now()
@@ -278,3 +280,14 @@ def test_the_migration_gives_russian_its_address_and_keeps_the_shared_one_workin
     assert (response.status_code, response["Location"]) == (301, "/ru/news/shchuka/")
     response = client.get("/ru/tag/zhashtar/")
     assert (response.status_code, response["Location"]) == (301, "/ru/tag/molodezh/")
+
+
+def test_the_tag_admin_shows_each_languages_address_and_asks_only_for_names(client, editor):
+    tag = Tag.objects.create(name_ky="Жаштар", name_ru="Молодёжь")
+    client.force_login(editor)
+    html = client.get("/admin/articles/tag/").content.decode()
+    assert "<code>/ky/tag/zhashtar/</code>, <code>/ru/tag/molodezh/</code>" in html
+    response = client.get(f"/admin/articles/tag/{tag.pk}/change/")
+    assert "<code>/ru/tag/molodezh/</code>" in response.content.decode()
+    data = form_data(response)
+    assert "slug_ky" not in data and "slug_ru" not in data and "slug" not in data
