@@ -77,15 +77,16 @@ class LanguageFilter(admin.SimpleListFilter):
         return queryset
 
 
-def story_addresses(obj, section: str):
-    """`/ky/<section>/<slug>/, /ru/<section>/<slug>/`: a story's or a tag's addresses."""
-    slugs = [(code, getattr(obj, f"slug_{code}", "")) for code in LANGUAGE_CODES]
-    return (
-        format_html_join(
-            ", ", "<code>/{}/{}/{}/</code>", ((code, section, slug) for code, slug in slugs if slug)
-        )
-        or "—"
-    )
+def addresses_by_language(obj):
+    """A story's or a tag's slug in each language, linked to its page there."""
+    links = []
+    for code in LANGUAGE_CODES:
+        slug = getattr(obj, f"slug_{code}", "")
+        if slug:
+            with translation.override(code):
+                url = obj.get_absolute_url()
+            links.append((LANGUAGE_NAMES[code], url, slug))
+    return format_html_join(", ", '{}: <a href="{}"><code>{}</code></a>', links) or "—"
 
 
 class BylineInline(admin.TabularInline):
@@ -195,7 +196,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         """The story's published address in each language (fixed from publication on)."""
         if obj is None or obj.pk is None:
             return "—"
-        return story_addresses(obj, "news")
+        return addresses_by_language(obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -521,12 +522,8 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         if obj is None or obj.pk is None:
             return "—"
         old = obj.retired_slugs.order_by("language", "slug")
-        return (
-            format_html_join(
-                ", ", "<code>/{}/news/{}/</code>", ((item.language, item.slug) for item in old)
-            )
-            or "—"
-        )
+        items = ((LANGUAGE_NAMES[item.language], item.slug) for item in old)
+        return format_html_join(", ", "{}: <code>{}</code>", items) or "—"
 
     @admin.display(description=_("image preview"))
     def image_preview(self, obj):
@@ -708,4 +705,4 @@ class TagAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
 
     @admin.display(description=_("addresses"))
     def addresses(self, obj):
-        return story_addresses(obj, "tag") if obj is not None and obj.pk else "—"
+        return addresses_by_language(obj) if obj is not None and obj.pk else "—"
