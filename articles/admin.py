@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone, translation
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -86,6 +86,18 @@ class LanguageFilter(admin.SimpleListFilter):
         if value == "none":
             return queryset.missing_language("ky").missing_language("ru")
         return queryset
+
+
+def addresses_by_language(obj):
+    """A story's or a tag's slug in each language, linked to its page there."""
+    links = []
+    for code in LANGUAGE_CODES:
+        slug = getattr(obj, f"slug_{code}", "")
+        if slug:
+            with translation.override(code):
+                url = obj.get_absolute_url()
+            links.append((LANGUAGE_NAMES[code], url, slug))
+    return format_html_join(", ", '{}: <a href="{}"><code>{}</code></a>', links) or "—"
 
 
 class BylineInline(admin.TabularInline):
@@ -158,7 +170,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         "published_at",
     ]
     list_select_related = ["rubric"]
-    search_fields = ["title_ky", "title_ru", "lead_ky", "lead_ru", "slug"]
+    search_fields = ["title_ky", "title_ru", "lead_ky", "lead_ru", "slug_ky", "slug_ru"]
     date_hierarchy = "published_at"
     actions = ["publish_selected", "unpublish_selected"]
     autocomplete_fields = ["rubric", "place"]
@@ -181,6 +193,11 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     def get_fieldsets(self, request, obj=None):
         editor = self.has_publish_permission(request)
         placement = ["rubric", "place", "tags", "slug"]
+        locked = [code for code in LANGUAGE_CODES if obj is not None and obj.slug_locked_in(code)]
+        if locked:
+            placement.insert(placement.index("slug"), "addresses")
+        if obj is not None and obj.retired_slugs.exists():
+            placement.append("old_addresses")
         if editor:
             placement += self.editor_only_fields
         workflow = ["status", "published_at", "review_note"]
@@ -194,14 +211,28 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             (_("Image"), {"fields": [*self.image_fields]}),
             (_("Workflow"), {"fields": workflow}),
         ]
-        return self._patch_fieldsets(fieldsets)
+        # A published address is shown as the address it is, not as a form field.
+        hidden = {f"slug_{code}" for code in locked}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in self._patch_fieldsets(fieldsets)
+        ]
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["status", "published_at", "image_preview", "created_by_name", "updated_at"]
+        readonly = [
+            "status",
+            "published_at",
+            "image_preview",
+            "created_by_name",
+            "updated_at",
+            "addresses",
+            "old_addresses",
+        ]
         if not workflow.is_editor(request.user):
             readonly.append("review_note")
-        if obj is not None and obj.slug_locked:
-            readonly.append("slug")
+        if obj is not None:
+            # Each language's address, once public; a translation added later gets its own.
+            readonly += [f"slug_{code}" for code in LANGUAGE_CODES if obj.slug_locked_in(code)]
         return readonly
 
     def get_inlines(self, request, obj):
@@ -220,6 +251,13 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
                 note.delete()
             return
         super().save_formset(request, form, formset, change)
+
+    @admin.display(description=_("addresses"))
+    def addresses(self, obj):
+        """The story's published address in each language (fixed from publication on)."""
+        if obj is None or obj.pk is None:
+            return "—"
+        return addresses_by_language(obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -544,6 +582,15 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         user = obj.created_by
         return (user.get_full_name() or user.get_username()) if user else "—"
 
+    @admin.display(description=_("old addresses"))
+    def old_addresses(self, obj):
+        """Where the story used to be: those addresses still lead to it (a 301)."""
+        if obj is None or obj.pk is None:
+            return "—"
+        old = obj.retired_slugs.order_by("language", "slug")
+        items = ((LANGUAGE_NAMES[item.language], item.slug) for item in old)
+        return format_html_join(", ", "{}: <code>{}</code>", items) or "—"
+
     @admin.display(description=_("image preview"))
     def image_preview(self, obj):
         if not obj.image:
@@ -728,8 +775,14 @@ class PlaceAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
 
 @admin.register(Tag)
 class TagAdmin(EditorsOnlyModuleMixin, TabbedTranslationAdmin):
-    list_display = ["__str__", "slug"]
-    search_fields = ["name_ky", "name_ru", "slug"]
+    list_display = ["__str__", "addresses"]
+    search_fields = ["name_ky", "name_ru", "slug_ky", "slug_ru"]
     ordering = ["name_ky", "pk"]
-    # The slug is made from the Kyrgyz name on creation and stays, like a story's URL.
-    readonly_fields = ["slug"]
+    # Each language's slug is made from that language's name when it first appears
+    # and stays, like a story's URL: shown as the addresses they make.
+    exclude = ["slug"]
+    readonly_fields = ["addresses"]
+
+    @admin.display(description=_("addresses"))
+    def addresses(self, obj):
+        return addresses_by_language(obj) if obj is not None and obj.pk else "—"

@@ -21,7 +21,7 @@ from authors.models import Author
 
 from .images import renditions_make
 from .models import Article, Byline, Place, Rubric, StoryNote, Tag
-from .slugs import slug_from_title
+from .slugs import slug_from_title, unique_slug
 
 DATA = Path(__file__).resolve().parent / "demo_data"
 BISHKEK = ZoneInfo("Asia/Bishkek")
@@ -160,8 +160,9 @@ def load_rubrics_places_tags() -> tuple[list[Rubric], list[Place], list[Tag]]:
         places.append(place)
     tags = []
     for name_ky, name_ru in TAGS:
+        # Each language's slug from that language's name (Tag.derive_slugs makes the Russian one).
         tag, _ = Tag.objects.update_or_create(
-            slug=slug_from_title(name_ky),
+            slug_ky=slug_from_title(name_ky, language="ky"),
             defaults={"name": name_ky, "name_ky": name_ky, "name_ru": name_ru},
         )
         tags.append(tag)
@@ -222,9 +223,8 @@ def _story_texts(rng: random.Random, pool: list[str]) -> tuple[str, str, list[st
 @transaction.atomic
 def load_reference_story(*, rubric: Rubric, place: Place, author: Author) -> Article:
     title, paragraphs = reference_story()
-    slug = slug_from_title(title)
     article, _ = Article.objects.update_or_create(
-        slug=slug,
+        slug_ky=slug_from_title(title, language="ky"),
         defaults={
             "title_ky": title,
             "body_ky": _paragraphs(paragraphs),
@@ -253,6 +253,7 @@ def load_stories(
     ky_pool, ru_pool = sentences("ky"), sentences("ru")
     now = timezone.now().replace(second=0, microsecond=0)
     stories = []
+    used = {slug_from_title(reference_story()[0], language="ky")}
     for n in range(STORY_COUNT):
         languages = ("ky", "ru") if n % 8 not in (3, 6) else (("ky",) if n % 8 == 3 else ("ru",))
         rubric_index = n % len(rubrics)
@@ -284,9 +285,19 @@ def load_stories(
                 "image_caption_ru": f"{RUBRICS[rubric_index][3]}. {ru_lead[:80]}",
                 "image_credit_ru": "Кабар",
             }
-        slug = slug_from_title(fields.get("title_ky") or fields["title_ru"])
+        # Each language's address from its own title (two stories may draw the same
+        # one), made here so that a reload finds the story again by the first.
+        slugs = {}
+        for code in languages:
+            base = slug_from_title(fields[f"title_{code}"], language=code)
+            slugs[f"slug_{code}"] = unique_slug(base, taken=used.__contains__)
+            used.add(slugs[f"slug_{code}"])
+        key, slug = next(iter(slugs.items()))
+        fields |= slugs
         article, _ = Article.objects.update_or_create(
-            slug=slug, defaults=fields, create_defaults=fields | {"published_at": first_published}
+            **{key: slug},
+            defaults=fields,
+            create_defaults=fields | {"published_at": first_published},
         )
         if not article.image:
             article.image.save(
@@ -353,7 +364,7 @@ def load_notes_and_embargo(*, stories: list[Article], rubric: Rubric, author: Us
     }
     # Kept from the first load, like every demo story's time.
     article, _ = Article.objects.update_or_create(
-        slug=slug_from_title(EMBARGOED["title_ky"]),
+        slug_ky=slug_from_title(EMBARGOED["title_ky"], language="ky"),
         defaults=fields,
         create_defaults=fields | {"published_at": until, "embargo_until": until},
     )

@@ -3,6 +3,7 @@
 import logging
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
 from . import workflow
-from .models import LANGUAGE_CODES, Article, has_text
+from .models import LANGUAGE_CODES, Article, RetiredSlug, has_text
 from .validators import validate_image_content
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class ArticleAdminForm(forms.ModelForm):
             self._check_not_stale(cleaned_data.get("lock_version"))
         # Read before the instance takes the form's values: the history says what changed.
         self.embargo_before = self.instance.embargo_until
+        self._check_addresses(cleaned_data)
         # The workflow decides whether the pressed button's step may run, with this input.
         try:
             workflow.validate(
@@ -74,6 +76,49 @@ class ArticleAdminForm(forms.ModelForm):
             else:
                 self.add_error(None, error)
         return cleaned_data
+
+    def _check_addresses(self, cleaned_data):
+        """A typed slug is refused when it is, or was, another story's address in
+        any language (Article.address_taken); the same language's current slugs are
+        the unique constraints' to report."""
+        names = dict(settings.LANGUAGES)
+        others = Article.objects.exclude(pk=self.instance.pk or None)
+        for code in LANGUAGE_CODES:
+            field = f"slug_{code}"
+            slug = cleaned_data.get(field)
+            if field not in self.fields or not slug:
+                continue
+            other_languages = [other for other in LANGUAGE_CODES if other != code]
+            clash = next(
+                (
+                    other
+                    for other in other_languages
+                    if others.filter(**{f"slug_{other}": slug}).exists()
+                ),
+                None,
+            )
+            if clash:
+                self.add_error(
+                    field,
+                    gettext(
+                        "Another story already has this address (slug) in the other "
+                        "language (%(language)s). An address belongs to one story in "
+                        "both languages; choose another one."
+                    )
+                    % {"language": names[clash]},
+                )
+                continue
+            retired = RetiredSlug.objects.filter(slug=slug, article__isnull=False)
+            if self.instance.pk:
+                retired = retired.exclude(article_id=self.instance.pk)
+            if retired.exists():
+                self.add_error(
+                    field,
+                    gettext(
+                        "This address (slug) used to be another story's, and old links "
+                        "to that story still use it. Choose another one."
+                    ),
+                )
 
     def _languages(self, cleaned_data):
         """The languages the story will have once saved."""

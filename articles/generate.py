@@ -1,7 +1,7 @@
 """A large archive of realistic stories for load tests: `manage.py generate_stories N`.
 
 The stories go through the same model code as the admin's: `Article.derive_fields()`
-(the body sanitizer of the admin's editor, the per-language flags, unique slugs) and
+(the body sanitizer of the admin's editor, the per-language flags, a slug per language) and
 `comment_counts_refresh()`; only the writing is batched (`bulk_create`), so 10,000
 stories take seconds, not the hours one `save()` per story and relation would.
 
@@ -28,8 +28,7 @@ from comments.services import address_hash, comment_counts_refresh
 
 from .cache import bump_content_version
 from .demo import PLACES, RUBRICS, TAGS, demo_image, sentences
-from .models import Article, Byline, Place, Rubric, Tag, TaggedArticle
-from .slugs import slug_from_title, unique_slug
+from .models import LANGUAGE_CODES, Article, Byline, Place, RetiredSlug, Rubric, Tag, TaggedArticle
 
 BISHKEK = ZoneInfo("Asia/Bishkek")
 RUBRIC_COUNT = 6
@@ -168,13 +167,29 @@ def ensure_tags(rng: random.Random) -> list[Tag]:
             _tag_words(rng, "ru", extra, exclude={t.name_ru for t in existing}),
             strict=True,
         )
-    slugs = set(Tag.objects.values_list("slug", flat=True))
+    slugs = taken_slugs(Tag, owner="tag")
     new = []
     for name_ky, name_ru in names[:missing]:
-        slug = unique_slug(slug_from_title(name_ky), taken=slugs.__contains__)
-        slugs.add(slug)
-        new.append(Tag(name=name_ky, name_ky=name_ky, name_ru=name_ru, slug=slug))
+        tag = Tag(name_ky=name_ky, name_ru=name_ru)
+        tag.derive_slugs(slug_taken=slugs.__contains__)
+        slugs.update((tag.slug_ky, tag.slug_ru))
+        new.append(tag)
     return existing + Tag.objects.bulk_create(new)
+
+
+def taken_slugs(model, *, owner: str) -> set[str]:
+    """Every address (slug) a story or tag has, or had, in any language: a new one
+    must be none of them (Article.address_taken), checked in memory."""
+    slugs = set()
+    for code in LANGUAGE_CODES:
+        slugs.update(
+            model.objects.exclude(**{f"slug_{code}": ""}).values_list(f"slug_{code}", flat=True)
+        )
+    slugs.update(
+        RetiredSlug.objects.filter(**{f"{owner}__isnull": False}).values_list("slug", flat=True)
+    )
+    slugs.difference_update({None, ""})
+    return slugs
 
 
 def ensure_authors() -> list[User]:
@@ -301,7 +316,7 @@ def generate_stories(
     authors = ensure_authors()
     profiles = ensure_profiles(authors)
     image_names = ensure_images(random.Random(f"{seed}-images")) if images else []
-    slugs = set(Article.objects.values_list("slug", flat=True))
+    slugs = taken_slugs(Article, owner="article")
     now = timezone.now()
     times = publication_times(rng, count=count, now=now)
     ip_hash = address_hash(GENERATED_ADDRESS)
@@ -320,7 +335,7 @@ def generate_stories(
                     if image_names:
                         story.image = rng.choice(image_names)
                     story.derive_fields(slug_taken=slugs.__contains__)
-                    slugs.add(story.slug)
+                    slugs.update((story.slug_ky, story.slug_ru))
                     stories.append(story)
                 Article.objects.bulk_create(stories, batch_size=batch_size)
                 Byline.objects.bulk_create(

@@ -99,22 +99,76 @@ class Place(models.Model):
         return self.name or self.name_ky or self.name_ru or str(self.pk)
 
 
+def language_slug(instance, language=None) -> str:
+    """A story's or tag's slug in `language` (the active one by default), else in
+    another language, so a link is never broken by a missing translation."""
+    language = language or translation.get_language()
+    slugs = [getattr(instance, f"slug_{language}", None)]
+    slugs += [getattr(instance, f"slug_{code}") for code in LANGUAGE_CODES]
+    return next((slug for slug in slugs if slug), "")
+
+
+def unique_per_language(model_name: str, message):
+    """A slug is one address in each language (modeltranslation's `slug_ky`, `slug_ru`)."""
+    return [
+        models.UniqueConstraint(
+            fields=[f"slug_{code}"],
+            condition=~Q(**{f"slug_{code}": ""}),
+            name=f"unique_{model_name}_slug_{code}",
+            violation_error_code="unique",
+            violation_error_message=message,
+        )
+        for code in LANGUAGE_CODES
+    ]
+
+
 class Tag(TagBase):
-    """A tag whose name is translated; its slug (from the Kyrgyz name) is shared."""
+    """A tag whose name and address (slug) are per language.
+
+    Each language's slug is made from that language's name when the name first
+    appears, and then stays: it is the tag page's address (see docs/urls.md).
+    """
+
+    # taggit's slug is unique across the table; ours are unique per language
+    # (the constraints below), as a Kyrgyz and a Russian address may coincide.
+    slug = models.SlugField(_("slug"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
+        constraints = unique_per_language("tag", _("Another tag already has this address (slug)."))
 
     def __str__(self):
         return self.name or self.name_ky or self.name_ru or self.slug
 
-    def slugify(self, tag, i=None):
-        slug = slug_from_title(tag)
-        return f"{slug}-{i}" if i is not None else slug
+    def save(self, *args, **kwargs):
+        self.derive_slugs()
+        # taggit's own save() would make one slug from the active language's name.
+        return super(TagBase, self).save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        return reverse("articles:tag", kwargs={"slug": language_slug(self)})
+
+    def derive_slugs(self, *, slug_taken=None):
+        """Give each language that has a name and no slug yet its slug.
+
+        An address belongs to one tag in every language, now and for good
+        (RetiredSlug), so a reader changing `/ky/` to `/ru/` by hand never lands on
+        another tag. Bulk loaders pass `slug_taken(slug) -> bool`.
+        """
+        taken = slug_taken or self.address_taken
+        for code in LANGUAGE_CODES:
+            name = getattr(self, f"name_{code}", None) or ""
+            if name.strip() and not getattr(self, f"slug_{code}", None):
+                base = slug_from_title(name, language=code)
+                setattr(self, f"slug_{code}", unique_slug(base, taken=taken, fallback="tag"))
+
+    def address_taken(self, slug: str) -> bool:
+        others = Tag.objects.exclude(pk=self.pk) if self.pk else Tag.objects.all()
+        retired = RetiredSlug.objects.filter(slug=slug, tag__isnull=False)
+        if self.pk:
+            retired = retired.exclude(tag_id=self.pk)
+        return others.filter(Q(slug_ky=slug) | Q(slug_ru=slug)).exists() or retired.exists()
 
 
 class TaggedArticle(TaggedItemBase):
@@ -239,10 +293,11 @@ class Article(models.Model):
         _("lead"), blank=True, help_text=_("One or two sentences shown in lists and previews.")
     )
     body = ProseEditorField(_("body"), extensions=BODY_EXTENSIONS, sanitize=True, blank=True)
+    # Per language (modeltranslation's `slug_ky`, `slug_ru`), unique in each by the
+    # constraints below; made from that language's title by articles.slugs.
     slug = models.SlugField(
         _("slug"),
         max_length=100,
-        unique=True,
         blank=True,
         help_text=_(
             "Made from the title when left empty. It cannot change once the story is published."
@@ -363,19 +418,40 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="published_article_has_time",
-            )
+            ),
+            *unique_per_language("article", _("Another story already has this address (slug).")),
         ]
 
     def __str__(self):
         return self.title or self.title_ky or self.title_ru or self.slug or str(self.pk)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        article._stored_slugs = article.current_slugs()
+        return article
+
     def save(self, *args, **kwargs):
         self.derive_fields()
         super().save(*args, **kwargs)
+        # An address once given keeps leading to the story (a slug changed before
+        # publication): recorded here, the one place every change of a slug passes.
+        # A story made just now has no old address.
+        stored = getattr(self, "_stored_slugs", None)
+        current = self.current_slugs()
+        update_fields = kwargs.get("update_fields")
+        for code, slug in current.items() if stored is not None else ():
+            if update_fields is not None and f"slug_{code}" not in update_fields:
+                continue
+            RetiredSlug.objects.record(
+                language=code, old=stored.get(code) or "", new=slug, article=self
+            )
+        self._stored_slugs = current
 
     def derive_fields(self, *, slug_taken=None):
         """Fill in what an editor never types: sanitized bodies, the per-language
-        flags and, when empty, a unique slug from the title.
+        flags and, for each language with a title and no slug yet, a unique slug
+        from that language's title (articles.slugs).
 
         save() calls this; bulk loaders (`generate_stories`) call it on unsaved
         stories, passing `slug_taken(slug) -> bool` so slugs are checked against
@@ -391,15 +467,41 @@ class Article(models.Model):
         self.search_ky = kyrgyz_document(
             title=self.title_ky or "", lead=self.lead_ky or "", body=self.body_ky or ""
         )
-        if not self.slug:
-            self.slug = unique_slug(
-                slug_from_title(self.title_ky or self.title_ru or ""),
-                taken=slug_taken
-                or (lambda s: Article.objects.filter(slug=s).exclude(pk=self.pk).exists()),
-            )
+        taken = slug_taken or self.address_taken
+        for code in LANGUAGE_CODES:
+            title = getattr(self, f"title_{code}", None) or ""
+            if title.strip() and not getattr(self, f"slug_{code}", None):
+                base = slug_from_title(title, language=code)
+                setattr(self, f"slug_{code}", unique_slug(base, taken=taken))
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return reverse("articles:detail", kwargs={"slug": language_slug(self)})
+
+    def current_slugs(self) -> dict:
+        """The story's loaded slugs by language (a deferred one is left out)."""
+        return {
+            code: self.__dict__[f"slug_{code}"] or ""
+            for code in LANGUAGE_CODES
+            if f"slug_{code}" in self.__dict__
+        }
+
+    def address_taken(self, slug: str) -> bool:
+        """Whether `slug` is, or was, another story's address in any language.
+
+        One address, one story, for good: a reader who swaps `/ky/` and `/ru/` by hand
+        (the shared slugs of the past worked so) or follows an old link never lands
+        on another story.
+        """
+        others = Article.objects.exclude(pk=self.pk) if self.pk else Article.objects.all()
+        retired = RetiredSlug.objects.filter(slug=slug, article__isnull=False)
+        if self.pk:
+            retired = retired.exclude(article_id=self.pk)
+        return others.filter(Q(slug_ky=slug) | Q(slug_ru=slug)).exists() or retired.exists()
+
+    def slug_locked_in(self, language: str) -> bool:
+        """A language's slug is part of a public URL from the first publication on;
+        a language added later gets its slug then, and keeps it."""
+        return self.slug_locked and bool(getattr(self, f"slug_{language}", None))
 
     @property
     def languages(self):
@@ -574,3 +676,76 @@ class StoryNote(models.Model):
 
     def has_language(self, language):
         return bool((getattr(self, f"text_{language}", "") or "").strip())
+
+
+class RetiredSlugQuerySet(models.QuerySet):
+    def record(self, *, language: str, old: str, new: str, article=None, tag=None) -> None:
+        """`old` no longer is the address of `article` (or `tag`) in `language`; `new` is.
+
+        The old address is kept to redirect; a new address that was an old one of
+        the same story (a draft's slug changed back) is one no longer.
+        """
+        if old == new:
+            return
+        owner = {"article": article} if article is not None else {"tag": tag}
+        if new:
+            self.filter(language=language, slug=new, **owner).delete()
+        if old:
+            self.bulk_create(
+                [RetiredSlug(language=language, slug=old, **owner)], ignore_conflicts=True
+            )
+
+
+class RetiredSlug(models.Model):
+    """An address a story or a tag had in one language and has no longer.
+
+    `/ru/news/<old>/` answers with a permanent redirect to the current address: the
+    slug shared by both languages before each language had its own (migration
+    0008), and a slug changed before publication.
+    """
+
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    slug = models.SlugField(_("slug"), max_length=100)
+    article = models.ForeignKey(
+        Article,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="retired_slugs",
+        verbose_name=_("story"),
+    )
+    tag = models.ForeignKey(
+        Tag,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="retired_slugs",
+        verbose_name=_("tag"),
+    )
+    retired_at = models.DateTimeField(_("retired"), auto_now_add=True)
+
+    objects = RetiredSlugQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False, tag__isnull=True)
+                | Q(article__isnull=True, tag__isnull=False),
+                name="retired_slug_of_story_or_tag",
+            ),
+            models.UniqueConstraint(
+                fields=["language", "slug"],
+                condition=Q(article__isnull=False),
+                name="unique_retired_article_slug",
+            ),
+            models.UniqueConstraint(
+                fields=["language", "slug"],
+                condition=Q(tag__isnull=False),
+                name="unique_retired_tag_slug",
+            ),
+        ]
+
+    def __str__(self):
+        return f"/{self.language}/{self.slug}/"

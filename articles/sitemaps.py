@@ -17,7 +17,7 @@ class ArticleSitemap(Sitemap):
         return (
             Article.objects.published()
             .filter(Q(has_ky=True) | Q(has_ru=True))
-            .only("slug", "published_at", "has_ky", "has_ru")
+            .only("slug_ky", "slug_ru", "updated_at", "published_at", "has_ky", "has_ru")
             .with_modified()
             .order_by("-published_at", "-id")
         )

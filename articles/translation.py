@@ -15,12 +15,12 @@ class PlaceTranslationOptions(TranslationOptions):
 
 @register(Tag)
 class TagTranslationOptions(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "slug")
 
 
 @register(Article)
 class ArticleTranslationOptions(TranslationOptions):
-    fields = ("title", "lead", "body", "image_caption", "image_credit", "dateline")
+    fields = ("title", "lead", "body", "image_caption", "image_credit", "dateline", "slug")
 
 
 @register(StoryNote)

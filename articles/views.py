@@ -37,7 +37,16 @@ from newsroom.pagecache import add_tags, story_tags
 from . import workflow
 from .cache import archive_tag
 from .dateline import agency_name
-from .models import LANGUAGE_CODES, Article, Byline, Rubric, StoryNote, Tag, TaggedArticle
+from .models import (
+    LANGUAGE_CODES,
+    Article,
+    Byline,
+    RetiredSlug,
+    Rubric,
+    StoryNote,
+    Tag,
+    TaggedArticle,
+)
 from .readership import record_read
 from .search import (
     MAX_QUERY_LENGTH,
@@ -83,6 +92,58 @@ def legacy_kyrgyz_prefix(request, rest=""):
     if request.META.get("QUERY_STRING"):
         target += "?" + request.META["QUERY_STRING"]
     return HttpResponsePermanentRedirect(target)
+
+
+def old_address_redirect(request, *, kind: str, slug: str):
+    """A 301 from a story's or tag's old address (`kind`: "article" or "tag") in the
+    active language to its current one, or None when `slug` is nobody's old address.
+
+    Only to what the reader may see, so a draft's new address is not given away.
+    Readers' redirects are permanent like the published slugs they lead to; neither
+    the page cache nor Varnish keeps them (no `xkey`), so they never go stale.
+    """
+    language = translation.get_language()
+    old = (
+        RetiredSlug.objects.filter(language=language, slug=slug, **{f"{kind}__isnull": False})
+        .select_related(kind)
+        .first()
+    )
+    target = getattr(old, kind, None)
+    if target is None or not getattr(target, f"slug_{language}", None):
+        return None
+    preview = False
+    if kind == "article":
+        if not (target.is_live and target.has_language(language)):
+            if not workflow.can(workflow.Action.PREVIEW, article=target, user=request.user):
+                return None
+            preview = True
+    elif not getattr(target, f"name_{language}", None):
+        return None
+    url = target.get_absolute_url()
+    if request.META.get("QUERY_STRING"):
+        url += "?" + request.META["QUERY_STRING"]
+    response = HttpResponsePermanentRedirect(url)
+    if preview:
+        add_never_cache_headers(response)
+    return response
+
+
+class OldAddressMixin:
+    """A page found by its slug whose old slugs answer with a redirect (RetiredSlug)."""
+
+    old_address_kind = None
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # Costs one query, on a miss only.
+            response = old_address_redirect(
+                request, kind=self.old_address_kind, slug=self.kwargs["slug"]
+            )
+            if response is None:
+                raise
+            return response
 
 
 class PublicPageMixin:
@@ -231,23 +292,27 @@ class RubricView(StoryListMixin, ListView):
         return [f"rubric-{pk}", f"rubric-list-{pk}", *super().get_cache_tags(context)]
 
 
-class TagView(StoryListMixin, ListView):
-    """Stories with a tag; the tag page exists in the languages the tag is named in."""
+class TagView(OldAddressMixin, StoryListMixin, ListView):
+    """Stories with a tag; the tag page exists in the languages the tag is named in,
+    each at its own address (slug)."""
 
     template_name = "articles/tag_detail.html"
+    old_address_kind = "tag"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        language = translation.get_language()
+        self.tag = get_object_or_404(Tag, **{f"slug_{language}": self.kwargs["slug"]})
         if not self.tag.name:
             raise Http404
         return super().get_queryset().filter(tags=self.tag)
 
     def get_alternate_urls(self):
-        return {
-            code: url
-            for code, url in super().get_alternate_urls().items()
-            if getattr(self.tag, f"name_{code}", "")
-        }
+        urls = {}
+        for code in LANGUAGE_CODES:
+            if getattr(self.tag, f"name_{code}", "") and getattr(self.tag, f"slug_{code}", ""):
+                with translation.override(code):
+                    urls[code] = self.tag.get_absolute_url()
+        return urls
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -412,8 +477,9 @@ def story_notes(story, language):
     return notes, max(times) if times else story.updated_at
 
 
-class ArticleDetailView(PublicPageMixin, DetailView):
-    """A story. Readers see it only while it is live in their language; staff preview it.
+class ArticleDetailView(OldAddressMixin, PublicPageMixin, DetailView):
+    """A story, at its address in the reader's language (an old address redirects).
+    Readers see it only while it is live in their language; staff preview it.
 
     The page itself writes nothing, so it can be cached whole: readers are counted by
     the small request `count_read` answers (static/js/site.js sends it).
@@ -423,6 +489,10 @@ class ArticleDetailView(PublicPageMixin, DetailView):
     # Stories published just before this one that may be related: a bounded slice,
     # so the page costs the same with a thousand stories or a million.
     related_window = 200
+    old_address_kind = "article"
+
+    def get_slug_field(self):
+        return f"slug_{translation.get_language()}"
 
     def get_queryset(self):
         search_fields = [f"search_{code}" for code in LANGUAGE_CODES]

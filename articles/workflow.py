@@ -499,8 +499,9 @@ def kept_on_restore(article: Article) -> dict:
         )
     }
     kept |= {"version": article.version, "created_by_id": article.created_by_id}
-    if article.slug_locked:
-        kept["slug"] = article.slug
+    for code in LANGUAGE_CODES:
+        if article.slug_locked_in(code):
+            kept[f"slug_{code}"] = getattr(article, f"slug_{code}")
     return kept
 
 

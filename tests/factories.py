@@ -88,7 +88,9 @@ def make_archive(*, size: int) -> dict:
     """
     rubrics = [make_rubric(slug_ky=f"rubrika-{n}", slug_ru=f"rubrika-ru-{n}") for n in range(1, 6)]
     tags = [
-        Tag.objects.create(name_ky=f"Тег {n}", name_ru=f"Тег {n}", slug=f"teg-{n}")
+        Tag.objects.create(
+            name_ky=f"Тег {n}", name_ru=f"Тег {n}", slug_ky=f"teg-{n}", slug_ru=f"teg-ru-{n}"
+        )
         for n in range(10)
     ]
     place = make_place()
@@ -109,7 +111,8 @@ def make_archive(*, size: int) -> dict:
             ),
             has_ky=True,
             has_ru=n % 3 != 0,
-            slug=f"kabar-{n}",
+            slug_ky=f"kabar-{n}",
+            slug_ru=f"novost-{n}",
             rubric=rubrics[n % len(rubrics)],
             place=place,
             status=Article.Status.PUBLISHED,

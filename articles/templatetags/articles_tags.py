@@ -64,7 +64,7 @@ def most_read(context):
             for story in Article.objects.live(language)
             .filter(published_at__gte=since)
             .order_by("-view_count", "-published_at")
-            .only("title_ky", "title_ru", "slug")[:MOST_READ_COUNT]
+            .only("title_ky", "title_ru", "slug_ky", "slug_ru")[:MOST_READ_COUNT]
         ]
         cache.set(key, items, MOST_READ_TIMEOUT)
     add_tags(context.get("request"), *(f"story-{item['pk']}" for item in items))

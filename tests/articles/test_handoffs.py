@@ -159,7 +159,7 @@ def test_only_those_who_may_edit_a_story_preview_it_on_the_site(
         story = make_article(status=Status.DRAFT, created_by=journalist)
     else:
         story = make_article(published_at=timezone.now() + timedelta(days=2), created_by=editor)
-    url = f"/ky/news/{story.slug}/"
+    url = f"/ky/news/{story.slug_ky}/"
     anonymous = Client().get(url)
     assert anonymous.status_code == 404
     expected = {

@@ -67,7 +67,7 @@ def pages(archive):
         "tag": "/ky/tag/teg-1/",
         "author": f"/ru/author/{archive['author'].slug}/?page=2",
         "archive": f"/ky/archive/{day.year}/{day.month}/{day.day}/",
-        "story": f"/ky/news/{story.slug}/",
+        "story": f"/ky/news/{story.slug_ky}/",
         "search": "/ru/search/?q=бюджете",
         "corrections": "/ky/corrections/",
         "feed": "/ky/rss/",

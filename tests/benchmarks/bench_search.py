@@ -91,7 +91,8 @@ def build(size: int) -> None:
                     body_ru="".join(f"<p>{line}</p>" for line in body_ru),
                     has_ky=True,
                     has_ru=True,
-                    slug=f"s-{n}",
+                    slug_ky=f"s-{n}",
+                    slug_ru=f"r-{n}",
                     rubric=rubrics[n % 5],
                     status=Article.Status.PUBLISHED,
                     published_at=now - timedelta(minutes=10 * n + 1),
@@ -101,7 +102,7 @@ def build(size: int) -> None:
     columns = [
         field.column
         for field in Article._meta.concrete_fields
-        if field.column not in ("id", "slug", "published_at")
+        if field.column not in ("id", "slug", "slug_ky", "slug_ru", "published_at")
     ]
     copied = unique
     with connection.cursor() as cursor:
@@ -110,11 +111,12 @@ def build(size: int) -> None:
             # Column names come from the model; the values go as parameters.
             names = ", ".join(columns)
             sql = (
-                f"INSERT INTO articles_article ({names}, slug, published_at) "  # noqa: S608
-                f"SELECT {names}, slug || '-' || %s, published_at - make_interval(mins => 10 * %s) "
+                f"INSERT INTO articles_article ({names}, slug, slug_ky, slug_ru, published_at) "  # noqa: S608
+                f"SELECT {names}, slug || '-' || %s, slug_ky || '-' || %s, slug_ru || '-' || %s, "
+                "published_at - make_interval(mins => 10 * %s) "
                 "FROM articles_article WHERE slug NOT LIKE '%%-%%-%%' ORDER BY id LIMIT %s"
             )
-            cursor.execute(sql, [copied, copied, count])
+            cursor.execute(sql, [copied, copied, copied, copied, count])
             copied += count
     with connection.cursor() as cursor:
         cursor.execute(

@@ -69,10 +69,11 @@ def data_values():
     values = set(Currency.objects.values_list("code", flat=True))
     for user in User.objects.all():
         values |= {user.username, user.email}
-    values |= set(Tag.objects.values_list("slug", flat=True))
+    for code in ("ky", "ru"):
+        values |= set(Tag.objects.values_list(f"slug_{code}", flat=True))
     values |= set(Comment.objects.values_list("email", flat=True))
     for article in Article.objects.all():
-        values |= {article.slug, article.image.name}
+        values |= {article.slug_ky, article.slug_ru, article.image.name}
     return sorted((value for value in values if value), key=len, reverse=True)
 
 

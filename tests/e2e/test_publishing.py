@@ -125,7 +125,7 @@ def test_a_story_goes_from_draft_through_review_to_a_scheduled_publication(new_p
 
     # Before its time, readers see it on neither site.
     reader = new_page()
-    urls = {"ky": f"/ky/news/{story.slug}/", "ru": f"/ru/news/{story.slug}/"}
+    urls = {"ky": f"/ky/news/{story.slug_ky}/", "ru": f"/ru/news/{story.slug_ru}/"}
     titles = {"ky": TITLE_KY_FIXED, "ru": TITLE_RU}
     for language in ("ky", "ru"):
         reader.goto(f"/{language}/")

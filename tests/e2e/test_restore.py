@@ -72,7 +72,7 @@ def test_an_editor_restores_an_earlier_text_and_the_story_stays_live(new_page):
     assert story.title_ky == GOOD_TITLE
     assert (story.status, story.published_at) == (Article.Status.PUBLISHED, published_at)
     reader = new_page()
-    reader.goto(f"/ky/news/{story.slug}/")
+    reader.goto(f"/ky/news/{story.slug_ky}/")
     assert reader.get_by_role("heading", level=1).inner_text() == GOOD_TITLE
 
     editor.goto(f"/admin/articles/article/{story.pk}/history/")
@@ -133,7 +133,7 @@ def test_an_editor_recovers_a_deleted_story_as_a_draft_with_tags_authors_and_ima
     assert list(Byline.objects.filter(article=story).values_list("author", flat=True)) == authors
     assert story.image.name == image
     reader = new_page()
-    assert reader.goto(f"/ky/news/{story.slug}/").status == 404
+    assert reader.goto(f"/ky/news/{story.slug_ky}/").status == 404
 
     journalist = new_page(locale="ky")
     admin_login(journalist, "journalist")

@@ -28,7 +28,7 @@ UNAVAILABLE = {"ky": "Сайт убактылуу иштебей турат", "r
 MAKE_STORY = """
 from tests.factories import make_article
 story = make_article(title_ky="Кыргызча башкы кабар", title_ru="Главная новость по-русски")
-print(story.slug)
+print(story.slug_ky, story.slug_ru)
 """
 
 
@@ -44,7 +44,7 @@ def get(port: int, path: str):
 
 @pytest.fixture(scope="module")
 def live_site(tmp_path_factory):
-    """gunicorn serving the site on its own PostgreSQL; yields (port, story slug, db, log)."""
+    """gunicorn serving the site on its own PostgreSQL; yields (port, slugs, db, log)."""
     database = PostgresServer()
     workdir = tmp_path_factory.mktemp("site")
     log = workdir / "gunicorn.log"
@@ -81,7 +81,7 @@ def live_site(tmp_path_factory):
             ).stdout
 
         manage("migrate", "--noinput")
-        slug = manage("shell", "-c", MAKE_STORY).strip().splitlines()[-1]
+        slugs = dict(zip(("ky", "ru"), manage("shell", "-c", MAKE_STORY).split()[-2:], strict=True))
         port = free_port()
         with log.open("w") as output:
             server = subprocess.Popen(  # noqa: S603 (gunicorn from our own environment)
@@ -93,7 +93,7 @@ def live_site(tmp_path_factory):
                 stderr=subprocess.STDOUT,
             )
         wait_for_port(port, timeout=60)
-        yield port, slug, database, log, env
+        yield port, slugs, database, log, env
     finally:
         if server is not None:
             server.terminate()
@@ -104,12 +104,24 @@ def live_site(tmp_path_factory):
 def test_readers_get_a_localized_503_while_the_database_is_down_and_the_site_recovers(
     live_site,
 ):
-    port, slug, database, log, _env = live_site
+    port, slugs, database, log, _env = live_site
     pages = {
-        "ky": ["/ky/", f"/ky/news/{slug}/", "/ky/rates/", "/ky/search/?q=кабар", "/ky/no-such/"],
-        "ru": ["/ru/", f"/ru/news/{slug}/", "/ru/rates/", "/ru/search/?q=новость", "/ru/no-such/"],
+        "ky": [
+            "/ky/",
+            f"/ky/news/{slugs['ky']}/",
+            "/ky/rates/",
+            "/ky/search/?q=кабар",
+            "/ky/no-such/",
+        ],
+        "ru": [
+            "/ru/",
+            f"/ru/news/{slugs['ru']}/",
+            "/ru/rates/",
+            "/ru/search/?q=новость",
+            "/ru/no-such/",
+        ],
     }
-    status, _headers, body = get(port, f"/ru/news/{slug}/")
+    status, _headers, body = get(port, f"/ru/news/{slugs['ru']}/")
     assert status == 200 and "Главная новость по-русски" in body
 
     database.stop()
@@ -134,7 +146,7 @@ def test_readers_get_a_localized_503_while_the_database_is_down_and_the_site_rec
             break
         time.sleep(0.2)
     assert status == 200 and "Кыргызча башкы кабар" in body, "recovered without a restart"
-    assert get(port, f"/ru/news/{slug}/")[0] == 200
+    assert get(port, f"/ru/news/{slugs['ru']}/")[0] == 200
 
     output = log.read_text()
     assert "Traceback" not in output, output
@@ -164,7 +176,7 @@ def test_in_process_a_database_error_in_a_view_is_the_503_page(client, monkeypat
 
 def test_pages_in_the_page_cache_are_still_served_while_the_database_is_down(live_site, tmp_path):
     """The whole-page cache answers before Django, so it needs no database."""
-    _port, slug, database, _log, env = live_site
+    _port, slugs, database, _log, env = live_site
     port = free_port()
     cached_env = env | {"CACHE_URL": "locmemcache://outage", "PAGE_CACHE": "1"}
     with (tmp_path / "gunicorn.log").open("w") as output:
@@ -178,7 +190,7 @@ def test_pages_in_the_page_cache_are_still_served_while_the_database_is_down(liv
         )
     try:
         wait_for_port(port, timeout=60)
-        story = f"/ky/news/{slug}/"
+        story = f"/ky/news/{slugs['ky']}/"
         assert get(port, story)[0] == 200
         assert get(port, story)[1].get("X-Page-Cache") == "hit"
         database.stop()

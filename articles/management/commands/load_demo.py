@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo loaded: {len(rubrics)} rubrics, {len(places)} places, "
                     f"{len(stories) + 1} stories, {rates} rates, {comments} comments "
-                    f"(reference story: /ky/news/{reference.slug}/; under embargo: "
+                    f"(reference story: /ky/news/{reference.slug_ky}/; under embargo: "
                     f"“{embargoed}”)."
                 )
             )
