@@ -22,7 +22,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from easy_thumbnails.exceptions import InvalidImageFormatError
 from js_asset import Media
 from modeltranslation.admin import TabbedTranslationAdmin
 from reversion.errors import RevertError
@@ -32,7 +31,7 @@ from taggit.models import Tag as UntranslatedTag
 
 from . import workflow
 from .forms import ArticleAdminForm
-from .images import rendition_url, renditions_make
+from .images import renditions_delete, renditions_make
 from .models import LANGUAGE_CODES, Article, Byline, Place, Rubric, Tag, TaggedArticle
 
 # Every save of a story keeps its bylines and tags with it, so a restore brings them back.
@@ -50,6 +49,28 @@ admin.site.index_title = _("Editorial desk")
 if admin.site.is_registered(UntranslatedTag):
     admin.site.unregister(UntranslatedTag)
 LANGUAGE_NAMES = {"ky": _("Kyrgyz"), "ru": _("Russian")}
+
+
+def focal_point_picker(image, picture, *, prefix=""):
+    """The uncropped preview of a stored image; a click on it sets the focal point
+    fields beside it (static/js/focal_point.js), which also work without it."""
+    if not image:
+        return gettext("No image yet.")
+    preview = picture.preview
+    if not preview:
+        return gettext("The image file cannot be read.")
+    return format_html(
+        '<div class="focal-point-picker" data-focal-x="{}" data-focal-y="{}">'
+        '<img src="{}" width="{}" height="{}" alt="">'
+        '<span class="focal-point-marker" hidden></span></div>'
+        '<p class="help">{}</p>',
+        f"{prefix}focal_x",
+        f"{prefix}focal_y",
+        preview["url"],
+        preview["width"],
+        preview["height"],
+        gettext("Click the face or the detail that every crop must keep."),
+    )
 
 
 class LanguageFilter(admin.SimpleListFilter):
@@ -126,12 +147,19 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
-        js = ["js/admin.js"]
+        js = ["js/admin.js", "js/focal_point.js"]
 
     # Which fields each role edits; status and publication time only move
     # through the workflow buttons, never through a form field.
     story_fields = ["title", "lead", "body"]
-    image_fields = ["image", "image_preview", "image_caption", "image_credit"]
+    image_fields = [
+        "image",
+        "image_preview",
+        "image_focal_x",
+        "image_focal_y",
+        "image_caption",
+        "image_credit",
+    ]
     editor_only_fields = ["dateline", "is_main", "is_urgent", "comments_open"]
 
     def get_fieldsets(self, request, obj=None):
@@ -243,8 +271,12 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
                     if not field.primary_key and field.name not in self.live_counters
                 ]
             )
-        if "image" in form.changed_data and obj.image:
-            self._make_renditions(request, obj)
+        self._refresh_renditions(
+            request,
+            obj,
+            changed=form.changed_data,
+            fields=("image", "image_focal_x", "image_focal_y", "image_renditions"),
+        )
         if form.workflow_entry:
             messages.success(request, self.step_messages[action])
 
@@ -256,19 +288,32 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         Action.UNPUBLISH: _("The story was taken off the site."),
     }
 
-    def _make_renditions(self, request, obj):
-        # Once, here: readers' pages only look renditions up (articles.images).
-        try:
-            renditions_make(image=obj.image)
-        except (InvalidImageFormatError, OSError):
-            self.message_user(
-                request,
-                gettext(
-                    "The story was saved, but its image could not be resized for the site. "
-                    "Upload the image again."
-                ),
-                messages.WARNING,
-            )
+    def _refresh_renditions(self, request, obj, *, changed, fields):
+        """Make the renditions of a new image or a moved focal point, once, here:
+        readers' pages only read the manifest (articles.images)."""
+        image_field, x_field, y_field, manifest_field = fields
+        if not ({image_field, x_field, y_field} & set(changed)):
+            return
+        image, old = getattr(obj, image_field), getattr(obj, manifest_field) or {}
+        manifest = {}
+        if image:
+            try:
+                manifest = renditions_make(
+                    image=image, focal=(getattr(obj, x_field), getattr(obj, y_field))
+                )
+            except (OSError, ValueError, SyntaxError):
+                self.message_user(
+                    request,
+                    gettext(
+                        "The story was saved, but its image could not be resized for the site. "
+                        "Upload the image again."
+                    ),
+                    messages.WARNING,
+                )
+                return
+        setattr(obj, manifest_field, manifest)
+        obj.save(update_fields=[manifest_field])
+        renditions_delete(storage=image.storage, manifest=old, keep=manifest)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -480,15 +525,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     @admin.display(description=_("image preview"))
     def image_preview(self, obj):
-        if not obj.image:
-            return gettext("No image yet.")
-        try:
-            url = rendition_url(obj.image, "admin")
-        except (InvalidImageFormatError, OSError):
-            url = ""
-        if not url:
-            return gettext("The image file cannot be read.")
-        return format_html('<img src="{}" alt="" class="article-image-preview">', url)
+        return focal_point_picker(obj.image, obj.picture, prefix="image_")
 
     # The list.
 

@@ -254,7 +254,8 @@ def load_stories(
                 demo_image(colour=RUBRICS[rubric_index][4], seed=n),
                 save=True,
             )
-            renditions_make(image=article.image)
+            article.image_renditions = renditions_make(image=article.image)
+            article.save(update_fields=["image_renditions"])
         Byline.objects.get_or_create(
             article=article, author=authors[n % len(authors)], defaults={"position": 0}
         )

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Article, Place, Rubric, Tag
+from .models import Article, Photo, Place, Rubric, Tag
 
 
 @register(Rubric)
@@ -21,3 +21,8 @@ class TagTranslationOptions(TranslationOptions):
 @register(Article)
 class ArticleTranslationOptions(TranslationOptions):
     fields = ("title", "lead", "body", "image_caption", "image_credit", "dateline")
+
+
+@register(Photo)
+class PhotoTranslationOptions(TranslationOptions):
+    fields = ("caption", "credit")

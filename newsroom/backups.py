@@ -6,7 +6,7 @@ An archive is `newsroom-backup-<UTC time>.tar.gz` holding one folder with
 - `SHA256SUMS`: the checksum of every other file (`sha256sum -c SHA256SUMS` checks it by hand);
 - `database.pgdump` (`pg_dump --format=custom`) or `database.sqlite3` (SQLite's online
   backup), whichever the site runs on;
-- `media/`: MEDIA_ROOT as it was (story images and their easy-thumbnails renditions).
+- `media/`: MEDIA_ROOT as it was (story images and their renditions).
 
 Both directions check everything they can before they change anything, and raise
 `BackupError` with a one-line message when they cannot go on. A backup is written under a

@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "reversion_compare",
     "django_prose_editor",
     "django_static_jquery_ui",
-    "easy_thumbnails",
     "csp",
     "newsroom.apps.LoginLockoutsConfig",  # django-axes
     "articles",
@@ -195,13 +194,11 @@ NEWSROOM_NOTIFY_AUTHORS = env.bool("NEWSROOM_NOTIFY_AUTHORS", default=True)
 # They go out through EMAIL_URL (the e-mail block below).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-THUMBNAIL_ALIASES = {
-    "": {
-        "card": {"size": (480, 270), "crop": "smart"},
-        "lead": {"size": (960, 540), "crop": "smart"},
-        "admin": {"size": (240, 135), "crop": "smart"},
-    }
-}
+# Photo renditions (articles.images): the widths of every 16:9 crop, made at upload
+# in AVIF (when Pillow writes it), WebP and JPEG; pages offer them in `srcset`.
+NEWSROOM_RENDITION_WIDTHS = env.list(
+    "NEWSROOM_RENDITION_WIDTHS", cast=int, default=[320, 480, 640, 960, 1280]
+)
 
 LOGIN_URL = "admin:login"
 # A comment refused for its CSRF token comes back with what was typed (comments.views).
@@ -259,6 +256,11 @@ TIPTAP_STYLE_HASHES = [
     # ProseMirror's base styles, injected by django-prose-editor 0.28's editor.js.
     "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='",
 ]
+EMBED_FRAME_ORIGINS = [
+    "https://www.youtube-nocookie.com",
+    "https://player.vimeo.com",
+    "https://rutube.ru",
+]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.NONE],
@@ -267,6 +269,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [csp.SELF, "data:"],
         "font-src": [csp.SELF],
         "connect-src": [csp.SELF],
+        # Only the players of articles.embeds, loaded when a reader clicks play.
+        "frame-src": EMBED_FRAME_ORIGINS,
         "manifest-src": [csp.SELF],
         "object-src": [csp.NONE],
         "base-uri": [csp.NONE],

@@ -14,7 +14,6 @@ from django.utils.safestring import mark_safe
 
 from articles.cache import FRAGMENT_TIMEOUT, MOST_READ_TIMEOUT, fragment_key
 from articles.dateline import agency_name as dateline_agency_name
-from articles.images import rendition_url
 from articles.models import LANGUAGE_CODES, Article, Rubric
 from newsroom.pagecache import add_tags
 
@@ -22,7 +21,6 @@ register = template.Library()
 
 MOST_READ_DAYS = 7
 MOST_READ_COUNT = 5
-THUMBNAIL_FAILURE_TIMEOUT = 60
 
 
 @register.inclusion_tag("includes/rubric_menu.html", takes_context=True)
@@ -128,32 +126,6 @@ def stream_time(value):
     if local.date() == timezone.localdate():
         return formats.time_format(local, "TIME_FORMAT")
     return formats.date_format(local, "SHORT_DATETIME_FORMAT")
-
-
-@register.simple_tag
-def thumbnail_src(image, alias):
-    """A rendition's URL, remembered in the cache so lists do not look for it.
-
-    Renditions are made at upload (articles.images); a page never makes one.
-    """
-    if not image:
-        return ""
-    key = f"articles:thumbnail:{alias}:{image.name}"
-    url = cache.get(key)
-    if url is None:
-        try:
-            url = rendition_url(image, alias)
-        except Exception:  # A missing or broken file shows no picture, never an error.
-            cache.set(key, "", THUMBNAIL_FAILURE_TIMEOUT)
-            return ""
-        cache.set(key, url, FRAGMENT_TIMEOUT)
-    return url
-
-
-@register.simple_tag
-def thumbnail_size(alias):
-    width, height = settings.THUMBNAIL_ALIASES[""][alias]["size"]
-    return {"width": width, "height": height}
 
 
 @register.filter
