@@ -23,16 +23,16 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from js_asset import Media
-from modeltranslation.admin import TabbedTranslationAdmin
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 from reversion.errors import RevertError
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from taggit.models import Tag as UntranslatedTag
 
 from . import workflow
-from .forms import ArticleAdminForm
+from .forms import ArticleAdminForm, PhotoForm
 from .images import renditions_delete, renditions_make
-from .models import LANGUAGE_CODES, Article, Byline, Place, Rubric, Tag, TaggedArticle
+from .models import LANGUAGE_CODES, Article, Byline, Photo, Place, Rubric, Tag, TaggedArticle
 
 # Every save of a story keeps its bylines and tags with it, so a restore brings them back.
 reversion.register(Byline)
@@ -114,10 +114,59 @@ class BylineInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class PhotoInline(TranslationStackedInline):
+    """The story's photos: its gallery, in order, and those shown inside the text."""
+
+    model = Photo
+    form = PhotoForm
+    extra = 1
+    fields = ["image", "preview", "focal_x", "focal_y", "caption", "credit", "position", "code"]
+    readonly_fields = ["preview", "code"]
+    ordering = ["position", "id"]
+    verbose_name = _("photo")
+    verbose_name_plural = _(
+        "Photos: the gallery after the text, in order; a photo whose line is put in the "
+        "text is shown there instead"
+    )
+
+    # Whoever may edit the story may edit its photos.
+    def _story_admin(self):
+        return self.admin_site._registry[self.parent_model]
+
+    def has_view_permission(self, request, obj=None):
+        return self._story_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj):
+        story_admin = self._story_admin()
+        if obj is None:
+            return story_admin.has_add_permission(request)
+        return story_admin.has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj):
+        return focal_point_picker(obj.image, obj.picture)
+
+    @admin.display(description=_("line for the text"))
+    def code(self, obj):
+        if not obj.pk:
+            return gettext("Shown once the story is saved.")
+        return format_html(
+            '<code>{}</code><p class="help">{}</p>',
+            obj.code,
+            gettext("Put this line in a paragraph of its own to show the photo in the text."),
+        )
+
+
 @admin.register(Article)
 class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     form = ArticleAdminForm
-    inlines = [BylineInline]
+    inlines = [BylineInline, PhotoInline]
     list_display = [
         "__str__",
         "status_label",
@@ -314,6 +363,22 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         setattr(obj, manifest_field, manifest)
         obj.save(update_fields=[manifest_field])
         renditions_delete(storage=image.storage, manifest=old, keep=manifest)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Photo:
+            return
+        for photo_form in formset.forms:
+            photo = photo_form.instance
+            if photo.pk and photo_form.has_changed():
+                self._refresh_renditions(
+                    request,
+                    photo,
+                    changed=photo_form.changed_data,
+                    fields=("image", "focal_x", "focal_y", "renditions"),
+                )
+        for photo in formset.deleted_objects:
+            renditions_delete(storage=photo.image.storage, manifest=photo.renditions)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

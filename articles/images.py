@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from PIL import Image, ImageOps, features
+from PIL import Image, ImageOps, IptcImagePlugin, features
 
 RATIO = (16, 9)
 PREVIEW_BOX = (480, 480)
@@ -207,3 +207,50 @@ class Picture:
         if not preview:
             return None
         return {**preview, "url": self.storage.url(preview["name"])}
+
+
+# Where cameras and agencies keep a photo's caption and author.
+IPTC_CAPTION, IPTC_BYLINE, IPTC_CREDIT = (2, 120), (2, 80), (2, 110)
+EXIF_DESCRIPTION, EXIF_ARTIST, EXIF_COPYRIGHT = 0x010E, 0x013B, 0x8298
+
+
+def photo_metadata(file) -> dict[str, str]:
+    """The caption and the credit stored in an uploaded photo ("" when absent):
+    IPTC first (what agencies fill in), then EXIF."""
+    file.seek(0)
+    try:
+        with Image.open(file) as image:
+            iptc = IptcImagePlugin.getiptcinfo(image) or {}
+            exif = image.getexif()
+    except (OSError, SyntaxError, ValueError):
+        return {"caption": "", "credit": ""}
+    finally:
+        file.seek(0)
+    caption = _text(iptc.get(IPTC_CAPTION)) or _text(exif.get(EXIF_DESCRIPTION))
+    credit = (
+        _text(iptc.get(IPTC_BYLINE))
+        or _text(iptc.get(IPTC_CREDIT))
+        or _text(exif.get(EXIF_ARTIST))
+        or _text(exif.get(EXIF_COPYRIGHT))
+    )
+    return {"caption": caption[:300], "credit": credit[:150]}
+
+
+def _text(value) -> str:
+    """A metadata value as text: IPTC gives bytes (or a list of them), Pillow reads
+    EXIF text as Latin-1 though cameras and editors write UTF-8."""
+    if isinstance(value, list):
+        value = b", ".join(value) if all(isinstance(v, bytes) for v in value) else value[0]
+    if isinstance(value, str):
+        try:
+            value = value.encode("latin-1")
+        except UnicodeEncodeError:
+            return " ".join(value.split())
+    if not isinstance(value, bytes):
+        return ""
+    for encoding in ("utf-8", "cp1251"):
+        try:
+            return " ".join(value.decode(encoding).replace("\x00", " ").split())
+        except UnicodeDecodeError:
+            continue
+    return ""

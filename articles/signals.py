@@ -14,7 +14,7 @@ from django.utils import timezone
 from newsroom.pagecache import purge
 
 from .cache import archive_tag, bump_content_version, remember_next_scheduled
-from .models import Article, Place, Rubric, Tag, TaggedArticle
+from .models import Article, Photo, Place, Rubric, Tag, TaggedArticle
 
 
 def listing_tags(state: dict) -> list[str]:
@@ -101,6 +101,14 @@ def connect() -> None:
     post_save.connect(story_saved, sender=Article, dispatch_uid="pagecache-story-saved")
     post_delete.connect(story_deleted, sender=Article, dispatch_uid="pagecache-story-deleted")
     m2m_changed.connect(story_tags_changed, sender=TaggedArticle, dispatch_uid="pagecache-tags")
+    post_save.connect(photo_changed, sender=Photo, dispatch_uid="pagecache-photo-save")
+    post_delete.connect(photo_changed, sender=Photo, dispatch_uid="pagecache-photo-delete")
     for model, receiver in ((Rubric, rubric_changed), (Place, place_changed), (Tag, tag_changed)):
         post_save.connect(receiver, sender=model, dispatch_uid=f"pagecache-{model}-save")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"pagecache-{model}-delete")
+
+
+def photo_changed(sender, instance, raw=False, **kwargs):
+    """A story's photos are shown on its own page only."""
+    if not raw:
+        purge({f"story-{instance.article_id}"})

@@ -320,7 +320,9 @@ class ArticleDetailView(PublicPageMixin, DetailView):
     related_window = 200
 
     def get_queryset(self):
-        stories = Article.objects.select_related("rubric", "place").prefetch_related("tags")
+        stories = Article.objects.select_related("rubric", "place").prefetch_related(
+            "tags", "photos"
+        )
         if self.request.user.is_staff:
             return stories
         return stories.live()
