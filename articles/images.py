@@ -36,7 +36,7 @@ def formats() -> list[Format]:
     """The formats written, best first: the browser takes the first it knows."""
     available = []
     if features.check("avif"):
-        available.append(Format("AVIF", "image/avif", "avif", {"quality": 55, "speed": 8}))
+        available.append(Format("AVIF", "image/avif", "avif", {"quality": 55, "speed": 9}))
     available.append(Format("WEBP", "image/webp", "webp", {"quality": 78, "method": 4}))
     available.append(
         Format("JPEG", "image/jpeg", "jpg", {"quality": 82, "optimize": True, "progressive": True})

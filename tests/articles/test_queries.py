@@ -74,15 +74,15 @@ def pages(archive):
 # reader also builds the header's rates widget (one query) and looks up when the next
 # scheduled story goes live (one query: no cached page may outlive that moment); on the
 # story page the approved comments and their replies cost two queries whatever their
-# number. In production the whole-page cache (newsroom/pagecache.py) answers repeated
-# requests before Django runs; the test client goes past it, to count the render.
+# number, and its photos (gallery and photos inside the text) one. In production the
+# whole-page cache (newsroom/pagecache.py) answers repeated requests before Django runs; the test client goes past it, to count the render.
 QUERIES = {
     "home": (3, 7),
     "rubric": (3, 7),
     "rubric-page-3": (3, 7),
     "tag": (3, 7),
     "archive": (4, 8),
-    "story": (5, 8),
+    "story": (6, 9),
     "search": (2, 5),
     "feed": (1, 2),
     "rubric-feed": (2, 3),

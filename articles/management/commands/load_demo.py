@@ -28,6 +28,7 @@ class Command(BaseCommand):
         stories = demo.load_stories(
             rubrics=rubrics, places=places, tags=tags, authors=[journalist, editor]
         )
+        demo.load_story_media(article=stories[0])
         rates = load_demo_rates(days=30)
         comments = load_demo_comments(articles=stories[:12])
         if options["verbosity"]:
