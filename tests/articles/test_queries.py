@@ -75,7 +75,8 @@ def pages(archive):
 # scheduled story goes live (one query: no cached page may outlive that moment); on the
 # story page the approved comments and their replies cost two queries whatever their
 # number, and its photos (gallery and photos inside the text) one. In production the
-# whole-page cache (newsroom/pagecache.py) answers repeated requests before Django runs; the test client goes past it, to count the render.
+# whole-page cache (newsroom/pagecache.py) answers repeated requests before Django runs;
+# the test client goes past it, to count the render.
 QUERIES = {
     "home": (3, 7),
     "rubric": (3, 7),
