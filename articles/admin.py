@@ -31,7 +31,7 @@ from taggit.models import Tag as UntranslatedTag
 
 from . import workflow
 from .forms import ArticleAdminForm, PhotoForm
-from .images import renditions_delete, renditions_make
+from .images import renditions_delete, renditions_refresh
 from .models import LANGUAGE_CODES, Article, Byline, Photo, Place, Rubric, Tag, TaggedArticle
 
 # Every save of a story keeps its bylines and tags with it, so a restore brings them back.
@@ -320,12 +320,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
                     if not field.primary_key and field.name not in self.live_counters
                 ]
             )
-        self._refresh_renditions(
-            request,
-            obj,
-            changed=form.changed_data,
-            fields=("image", "image_focal_x", "image_focal_y", "image_renditions"),
-        )
+        self._refresh_renditions(request, obj, changed=form.changed_data)
         if form.workflow_entry:
             messages.success(request, self.step_messages[action])
 
@@ -337,32 +332,22 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         Action.UNPUBLISH: _("The story was taken off the site."),
     }
 
-    def _refresh_renditions(self, request, obj, *, changed, fields):
+    def _refresh_renditions(self, request, obj, *, changed):
         """Make the renditions of a new image or a moved focal point, once, here:
         readers' pages only read the manifest (articles.images)."""
-        image_field, x_field, y_field, manifest_field = fields
-        if not ({image_field, x_field, y_field} & set(changed)):
+        if not (set(obj.rendition_fields[:3]) & set(changed)):
             return
-        image, old = getattr(obj, image_field), getattr(obj, manifest_field) or {}
-        manifest = {}
-        if image:
-            try:
-                manifest = renditions_make(
-                    image=image, focal=(getattr(obj, x_field), getattr(obj, y_field))
-                )
-            except (OSError, ValueError, SyntaxError):
-                self.message_user(
-                    request,
-                    gettext(
-                        "The story was saved, but its image could not be resized for the site. "
-                        "Upload the image again."
-                    ),
-                    messages.WARNING,
-                )
-                return
-        setattr(obj, manifest_field, manifest)
-        obj.save(update_fields=[manifest_field])
-        renditions_delete(storage=image.storage, manifest=old, keep=manifest)
+        try:
+            renditions_refresh(obj=obj, fields=obj.rendition_fields)
+        except (OSError, ValueError, SyntaxError):
+            self.message_user(
+                request,
+                gettext(
+                    "The story was saved, but its image could not be resized for the site. "
+                    "Upload the image again."
+                ),
+                messages.WARNING,
+            )
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -371,12 +356,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         for photo_form in formset.forms:
             photo = photo_form.instance
             if photo.pk and photo_form.has_changed():
-                self._refresh_renditions(
-                    request,
-                    photo,
-                    changed=photo_form.changed_data,
-                    fields=("image", "focal_x", "focal_y", "renditions"),
-                )
+                self._refresh_renditions(request, photo, changed=photo_form.changed_data)
         for photo in formset.deleted_objects:
             renditions_delete(storage=photo.image.storage, manifest=photo.renditions)
 

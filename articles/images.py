@@ -133,6 +133,25 @@ def renditions_make(*, image, focal: tuple[float, float] = (FOCAL_CENTRE, FOCAL_
     }
 
 
+def renditions_refresh(*, obj, fields: tuple[str, str, str, str]) -> None:
+    """Make the renditions of `obj`'s image for its focal point, keep the manifest on
+    the row (saved, so the pages showing it are purged) and drop the old files.
+
+    `fields` names the image, the focal point's two fields and the manifest field.
+    Pillow's errors (a file that cannot be read) reach the caller.
+    """
+    image_field, x_field, y_field, manifest_field = fields
+    image, old = getattr(obj, image_field), getattr(obj, manifest_field) or {}
+    manifest = {}
+    if image:
+        manifest = renditions_make(
+            image=image, focal=(getattr(obj, x_field), getattr(obj, y_field))
+        )
+    setattr(obj, manifest_field, manifest)
+    obj.save(update_fields=[manifest_field])
+    renditions_delete(storage=image.storage, manifest=old, keep=manifest)
+
+
 def renditions_delete(*, storage, manifest: dict, keep: dict | None = None) -> None:
     """Remove the files of an old manifest that a new one (`keep`) does not use."""
     kept = set(_names(keep or {}))

@@ -304,6 +304,8 @@ class Article(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
+    # The image, its focal point and its renditions (articles.images.renditions_refresh).
+    rendition_fields = ("image", "image_focal_x", "image_focal_y", "image_renditions")
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -452,6 +454,8 @@ class Photo(models.Model):
     focal_x = focal_field(_("focal point across (%)"), FOCAL_X_HELP)
     focal_y = focal_field(_("focal point down (%)"), FOCAL_Y_HELP)
     renditions = models.JSONField(default=dict, blank=True, editable=False)
+
+    rendition_fields = ("image", "focal_x", "focal_y", "renditions")
 
     class Meta:
         ordering = ["position", "id"]

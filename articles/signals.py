@@ -93,6 +93,12 @@ def tag_changed(sender, instance, **kwargs):
     purge({f"tag-{instance.pk}", f"tag-list-{instance.pk}"})
 
 
+def photo_changed(sender, instance, raw=False, **kwargs):
+    """A story's photos are shown on its own page only."""
+    if not raw:
+        purge({f"story-{instance.article_id}"})
+
+
 def connect() -> None:
     for model in (Article, Rubric):
         post_save.connect(bump_content_version, sender=model, dispatch_uid=f"bump-{model}-save")
@@ -106,9 +112,3 @@ def connect() -> None:
     for model, receiver in ((Rubric, rubric_changed), (Place, place_changed), (Tag, tag_changed)):
         post_save.connect(receiver, sender=model, dispatch_uid=f"pagecache-{model}-save")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"pagecache-{model}-delete")
-
-
-def photo_changed(sender, instance, raw=False, **kwargs):
-    """A story's photos are shown on its own page only."""
-    if not raw:
-        purge({f"story-{instance.article_id}"})

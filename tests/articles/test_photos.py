@@ -417,3 +417,23 @@ def test_videos_of_the_known_sites_play_from_an_allowed_origin(url, player):
 )
 def test_other_addresses_are_not_videos(url):
     assert video_for(url) is None
+
+
+def test_images_stored_before_renditions_get_them_from_the_command(client):
+    """An image uploaded before renditions were kept shows no picture until the
+    command makes them; the page never makes one itself."""
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    story = make_article()
+    story.image.save("old.jpg", ContentFile(wide_photo()))
+    assert story.image_renditions == {}
+    assert "<picture>" not in story_page(client, story)
+
+    call_command("make_renditions", dry_run=True, verbosity=0)
+    story.refresh_from_db()
+    assert story.image_renditions == {}
+    call_command("make_renditions", verbosity=0)
+    story.refresh_from_db()
+    assert story.image_renditions["sources"]
+    assert "<picture>" in story_page(client, story)
