@@ -31,7 +31,7 @@ from taggit.models import Tag as UntranslatedTag
 
 from . import workflow
 from .forms import ArticleAdminForm, PhotoForm
-from .images import renditions_delete, renditions_refresh
+from .images import renditions_delete, renditions_refresh, renditions_stale
 from .models import LANGUAGE_CODES, Article, Byline, Photo, Place, Rubric, Tag, TaggedArticle
 
 # Every save of a story keeps its bylines and tags with it, so a restore brings them back.
@@ -334,11 +334,13 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     def _refresh_renditions(self, request, obj, *, changed):
         """Make the renditions of a new image or a moved focal point, once, here:
-        readers' pages only read the manifest (articles.images)."""
-        if not (set(obj.rendition_fields[:3]) & set(changed)):
+        readers' pages only read the manifest (articles.images). A restored older
+        version gets the renditions of its own image and focal point back."""
+        fields = obj.rendition_fields
+        if not (set(fields[:3]) & set(changed) or renditions_stale(obj=obj, fields=fields)):
             return
         try:
-            renditions_refresh(obj=obj, fields=obj.rendition_fields)
+            renditions_refresh(obj=obj, fields=fields)
         except (OSError, ValueError, SyntaxError):
             self.message_user(
                 request,
@@ -355,7 +357,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             return
         for photo_form in formset.forms:
             photo = photo_form.instance
-            if photo.pk and photo_form.has_changed():
+            if photo.pk:
                 self._refresh_renditions(request, photo, changed=photo_form.changed_data)
         for photo in formset.deleted_objects:
             renditions_delete(storage=photo.image.storage, manifest=photo.renditions)

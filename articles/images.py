@@ -124,6 +124,7 @@ def renditions_make(*, image, focal: tuple[float, float] = (FOCAL_CENTRE, FOCAL_
         f"{base}-preview.jpg", ContentFile(_encoded(preview, formats()[-1]))
     )
     return {
+        "image": image.name,
         "width": width,
         "height": height,
         "focal": [focal[0], focal[1]],
@@ -131,6 +132,19 @@ def renditions_make(*, image, focal: tuple[float, float] = (FOCAL_CENTRE, FOCAL_
         "sources": sources,
         "preview": {"name": preview_name, "width": preview.width, "height": preview.height},
     }
+
+
+def renditions_stale(*, obj, fields: tuple[str, str, str, str]) -> bool:
+    """Whether `obj`'s renditions were made for another image or focal point (after a
+    restore of an older version, say) or are missing."""
+    image_field, x_field, y_field, manifest_field = fields
+    image, manifest = getattr(obj, image_field), getattr(obj, manifest_field) or {}
+    if not image:
+        return bool(manifest)
+    return manifest.get("image") != image.name or manifest.get("focal") != [
+        getattr(obj, x_field),
+        getattr(obj, y_field),
+    ]
 
 
 def renditions_refresh(*, obj, fields: tuple[str, str, str, str]) -> None:
