@@ -1,6 +1,6 @@
 """Every response, public or admin, carries the security headers; the policy allows
-only our own origin (and, for frames, the video players) and no inline code. (tests/e2e/test_security_headers.py shows
-the pages still work under it in Chromium.)"""
+only our own origin (and, for frames, the video players) and no inline code.
+(tests/e2e/test_security_headers.py shows the pages still work under it in Chromium.)"""
 
 import pytest
 from django.conf import settings
