@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from .embeds import PHOTO_WORD
 from .images import renditions_make
 from .models import Article, Byline, Photo, Place, Rubric, Tag
 from .slugs import slug_from_title
@@ -301,8 +302,9 @@ def load_story_media(*, article: Article) -> None:
     in_text = article.photos.first()
     for code in ("ky", "ru"):
         body = getattr(article, f"body_{code}") or ""
-        if body and "[photo" not in body:
+        word = PHOTO_WORD[code]
+        if body and f"[{word}" not in body:
             head, sep, tail = body.partition("</p>")
-            body = f"{head}{sep}<p>[photo {in_text.pk}]</p>{tail}<p>[video {DEMO_VIDEO}]</p>"
+            body = f"{head}{sep}<p>[{word} {in_text.pk}]</p>{tail}<p>[видео {DEMO_VIDEO}]</p>"
             setattr(article, f"body_{code}", body)
     article.save()

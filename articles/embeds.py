@@ -1,9 +1,10 @@
 """Photos and videos placed inside a story's text.
 
-An editor types a line of its own in the body: `[photo 12]` for one of the story's
-photos (the admin shows each photo's line), `[video https://youtu.be/…]` for a video
-of a site we know. The body stays the sanitized text of the rich-text editor; the
-lines become figures only when the page is rendered (articles_tags.story_body).
+An editor types a line of its own in the body: `[photo 12]` (or `[сүрөт 12]`,
+`[фото 12]`) for one of the story's photos (the admin shows each photo's line),
+`[video https://youtu.be/…]` (or `[видео …]`) for a video of a site we know. The
+body stays the sanitized text of the rich-text editor; the lines become figures only
+when the page is rendered (articles_tags.body_with_dateline).
 
 A video is shown as a local poster: no request reaches the video site until the
 reader presses play (static/js/site.js then loads the player, from an origin the
@@ -17,8 +18,16 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.utils.html import strip_tags
 
+# The words of the lines, in English and in the admin's languages; the admin shows
+# each photo's line with the editor's own word.
+PHOTO_WORDS = {"photo": "photo", "фото": "photo", "сүрөт": "photo"}
+VIDEO_WORDS = {"video": "video", "видео": "video"}
+PHOTO_WORD = {"ky": "сүрөт", "ru": "фото"}
 # A paragraph holding only the line; the editor may have turned the URL into a link.
-PLACEHOLDER = re.compile(r"<p>\s*\[(photo|video)\s+(.+?)\]\s*</p>", re.IGNORECASE | re.DOTALL)
+PLACEHOLDER = re.compile(
+    r"<p>\s*\[(%s)\s+(.+?)\]\s*</p>" % "|".join([*PHOTO_WORDS, *VIDEO_WORDS]),
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,10 @@ class Placeholder:
 def placeholders(body: str) -> list[Placeholder]:
     return [
         Placeholder(
-            match[1].lower(), unescape(strip_tags(match[2])).strip(), match.start(), match.end()
+            {**PHOTO_WORDS, **VIDEO_WORDS}[match[1].lower()],
+            unescape(strip_tags(match[2])).strip(),
+            match.start(),
+            match.end(),
         )
         for match in PLACEHOLDER.finditer(body or "")
     ]

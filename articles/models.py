@@ -11,6 +11,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from .dateline import format_dateline
+from .embeds import PHOTO_WORD
 from .images import FOCAL_CENTRE, Picture
 from .search_document import SearchDocumentField, kyrgyz_document
 from .slugs import slug_from_title, unique_slug
@@ -471,5 +472,7 @@ class Photo(models.Model):
 
     @property
     def code(self):
-        """What an editor types in the story's text to show this photo there."""
-        return f"[photo {self.pk}]" if self.pk else ""
+        """What an editor types in the story's text to show this photo there, with
+        the word of the admin's language (articles.embeds)."""
+        word = PHOTO_WORD.get(translation.get_language(), "photo")
+        return f"[{word} {self.pk}]" if self.pk else ""

@@ -320,16 +320,16 @@ def test_a_photo_line_in_the_text_shows_the_photo_there_and_not_in_the_gallery(a
     )
     photo = story.photos.get()
     html = client.get(change_url(story)).content.decode()
-    assert f"<code>[photo {photo.pk}]</code>" in html, "the editor sees the line to copy"
+    assert f"<code>[сүрөт {photo.pk}]</code>" in html, "the editor sees the line to copy"
     response, story = admin_post(
-        story, body_ky=f"<p>Биринчи абзац.</p><p>[photo {photo.pk}]</p><p>Акыркы абзац.</p>"
+        story, body_ky=f"<p>Биринчи абзац.</p><p>[сүрөт {photo.pk}]</p><p>Акыркы абзац.</p>"
     )
     assert response.status_code == 302
     client.logout()
     html = story_page(client, story)
     body = html.split('class="story-body"')[1].split("</div>")[0]
     assert body.index("Биринчи абзац") < body.index("<picture>") < body.index("Акыркы абзац")
-    assert "Тексттеги сүрөт" in body and "[photo" not in body
+    assert "Тексттеги сүрөт" in body and "[сүрөт" not in body
     assert not gallery_of(html), "a photo shown in the text is not repeated in the gallery"
 
 
@@ -345,7 +345,7 @@ def test_a_line_naming_a_photo_the_story_does_not_have_is_refused(admin_post):
 def test_a_video_loads_nothing_from_its_site_until_the_reader_presses_play(admin_post, client):
     story = make_article()
     response, story = admin_post(
-        story, body_ky="<p>Көрүңүз:</p><p>[video https://youtu.be/dQw4w9WgXcQ]</p>"
+        story, body_ky="<p>Көрүңүз:</p><p>[видео https://youtu.be/dQw4w9WgXcQ]</p>"
     )
     assert response.status_code == 302
     client.logout()
@@ -437,3 +437,18 @@ def test_images_stored_before_renditions_get_them_from_the_command(client):
     story.refresh_from_db()
     assert story.image_renditions["sources"]
     assert "<picture>" in story_page(client, story)
+
+
+def test_a_journalist_adds_photos_to_their_own_story(client, journalist):
+    """Photos follow the story's permissions: whoever may edit it may add them."""
+    from articles.models import Article
+
+    story = make_article(status=Article.Status.DRAFT, created_by=journalist, authors=[journalist])
+    client.force_login(journalist)
+    html = client.get(change_url(story)).content.decode()
+    assert 'name="photos-0-image"' in html
+    data = form_data(
+        client.get(change_url(story)), **{"photos-0-image": upload_file("a.jpg", wide_photo())}
+    )
+    assert client.post(change_url(story), data).status_code == 302
+    assert story.photos.get().renditions["sources"]
