@@ -21,7 +21,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from easy_thumbnails.exceptions import InvalidImageFormatError
 from js_asset import Media
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 from reversion.errors import RevertError
@@ -33,12 +32,13 @@ from authors.models import Author
 from authors.services import sign_creator
 
 from . import workflow
-from .forms import ArticleAdminForm
-from .images import rendition_url, renditions_make
+from .forms import ArticleAdminForm, PhotoForm
+from .images import renditions_delete, renditions_refresh, renditions_stale
 from .models import (
     LANGUAGE_CODES,
     Article,
     Byline,
+    Photo,
     Place,
     Rubric,
     StoryNote,
@@ -61,6 +61,28 @@ admin.site.index_title = _("Editorial desk")
 if admin.site.is_registered(UntranslatedTag):
     admin.site.unregister(UntranslatedTag)
 LANGUAGE_NAMES = {"ky": _("Kyrgyz"), "ru": _("Russian")}
+
+
+def focal_point_picker(image, picture, *, prefix=""):
+    """The uncropped preview of a stored image; a click on it sets the focal point
+    fields beside it (static/js/focal_point.js), which also work without it."""
+    if not image:
+        return gettext("No image yet.")
+    preview = picture.preview
+    if not preview:
+        return gettext("The image file cannot be read.")
+    return format_html(
+        '<div class="focal-point-picker" data-focal-x="{}" data-focal-y="{}">'
+        '<img src="{}" width="{}" height="{}" alt="">'
+        '<span class="focal-point-marker" hidden></span></div>'
+        '<p class="help">{}</p>',
+        f"{prefix}focal_x",
+        f"{prefix}focal_y",
+        preview["url"],
+        preview["width"],
+        preview["height"],
+        gettext("Click the face or the detail that every crop must keep."),
+    )
 
 
 class LanguageFilter(admin.SimpleListFilter):
@@ -147,10 +169,59 @@ class StoryNoteInline(TranslationStackedInline):
     classes = ["story-notes"]
 
 
+class PhotoInline(TranslationStackedInline):
+    """The story's photos: its gallery, in order, and those shown inside the text."""
+
+    model = Photo
+    form = PhotoForm
+    extra = 1
+    fields = ["image", "preview", "focal_x", "focal_y", "caption", "credit", "position", "code"]
+    readonly_fields = ["preview", "code"]
+    ordering = ["position", "id"]
+    verbose_name = _("photo")
+    verbose_name_plural = _(
+        "Photos: the gallery after the text, in order; a photo whose line is put in the "
+        "text is shown there instead"
+    )
+
+    # Whoever may edit the story may edit its photos.
+    def _story_admin(self):
+        return self.admin_site._registry[self.parent_model]
+
+    def has_view_permission(self, request, obj=None):
+        return self._story_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj):
+        story_admin = self._story_admin()
+        if obj is None:
+            return story_admin.has_add_permission(request)
+        return story_admin.has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj):
+        return focal_point_picker(obj.image, obj.picture)
+
+    @admin.display(description=_("line for the text"))
+    def code(self, obj):
+        if not obj.pk:
+            return gettext("Shown once the story is saved.")
+        return format_html(
+            '<code>{}</code><p class="help">{}</p>',
+            obj.code,
+            gettext("Put this line in a paragraph of its own to show the photo in the text."),
+        )
+
+
 @admin.register(Article)
 class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     form = ArticleAdminForm
-    inlines = [BylineInline]
+    inlines = [BylineInline, PhotoInline]
     list_display = [
         "__str__",
         "status_label",
@@ -182,12 +253,19 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
-        js = ["js/admin.js"]
+        js = ["js/admin.js", "js/focal_point.js"]
 
     # Which fields each role edits; status and publication time only move
     # through the workflow buttons, never through a form field.
     story_fields = ["title", "lead", "body"]
-    image_fields = ["image", "image_preview", "image_caption", "image_credit"]
+    image_fields = [
+        "image",
+        "image_preview",
+        "image_focal_x",
+        "image_focal_y",
+        "image_caption",
+        "image_credit",
+    ]
     editor_only_fields = ["dateline", "is_main", "is_urgent", "comments_open"]
 
     def get_fieldsets(self, request, obj=None):
@@ -240,17 +318,6 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         if obj is not None and obj.has_been_live:
             return [*self.inlines, StoryNoteInline]
         return self.inlines
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is StoryNote:
-            for note in formset.save(commit=False):
-                if note.pk is None:
-                    note.created_by = request.user
-                note.save()
-            for note in formset.deleted_objects:
-                note.delete()
-            return
-        super().save_formset(request, form, formset, change)
 
     @admin.display(description=_("addresses"))
     def addresses(self, obj):
@@ -342,8 +409,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
                     if not field.primary_key and field.name not in self.live_counters
                 ]
             )
-        if "image" in form.changed_data and obj.image:
-            self._make_renditions(request, obj)
+        self._refresh_renditions(request, obj, changed=form.changed_data)
         if form.workflow_entry:
             messages.success(request, self.step_messages[action])
         form.embargo_entry = workflow.embargo_entry(
@@ -358,11 +424,16 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         Action.UNPUBLISH: _("The story was taken off the site."),
     }
 
-    def _make_renditions(self, request, obj):
-        # Once, here: readers' pages only look renditions up (articles.images).
+    def _refresh_renditions(self, request, obj, *, changed):
+        """Make the renditions of a new image or a moved focal point, once, here:
+        readers' pages only read the manifest (articles.images). A restored older
+        version gets the renditions of its own image and focal point back."""
+        fields = obj.rendition_fields
+        if not (set(fields[:3]) & set(changed) or renditions_stale(obj=obj, fields=fields)):
+            return
         try:
-            renditions_make(image=obj.image)
-        except (InvalidImageFormatError, OSError):
+            renditions_refresh(obj=obj, fields=fields)
+        except (OSError, ValueError, SyntaxError):
             self.message_user(
                 request,
                 gettext(
@@ -371,6 +442,25 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
                 ),
                 messages.WARNING,
             )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is StoryNote:
+            for note in formset.save(commit=False):
+                if note.pk is None:
+                    note.created_by = request.user
+                note.save()
+            for note in formset.deleted_objects:
+                note.delete()
+            return
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Photo:
+            return
+        for photo_form in formset.forms:
+            photo = photo_form.instance
+            if photo.pk:
+                self._refresh_renditions(request, photo, changed=photo_form.changed_data)
+        for photo in formset.deleted_objects:
+            renditions_delete(storage=photo.image.storage, manifest=photo.renditions)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -593,15 +683,7 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     @admin.display(description=_("image preview"))
     def image_preview(self, obj):
-        if not obj.image:
-            return gettext("No image yet.")
-        try:
-            url = rendition_url(obj.image, "admin")
-        except (InvalidImageFormatError, OSError):
-            url = ""
-        if not url:
-            return gettext("The image file cannot be read.")
-        return format_html('<img src="{}" alt="" class="article-image-preview">', url)
+        return focal_point_picker(obj.image, obj.picture, prefix="image_")
 
     # The list.
 

@@ -19,8 +19,9 @@ from PIL import Image, ImageDraw
 
 from authors.models import Author
 
+from .embeds import PHOTO_WORD
 from .images import renditions_make
-from .models import Article, Byline, Place, Rubric, StoryNote, Tag
+from .models import Article, Byline, Photo, Place, Rubric, StoryNote, Tag
 from .slugs import slug_from_title, unique_slug
 
 DATA = Path(__file__).resolve().parent / "demo_data"
@@ -66,6 +67,15 @@ TAGS = [
     ("ЖККУ", "ОДКБ"),
     ("Чек ара", "Граница"),
 ]
+
+# The main story's gallery: caption (ky, ru) and where the subject is (focal point, %).
+GALLERY = [
+    ("Ала-Тоо аянтындагы салтанат", "Торжество на площади Ала-Тоо", (30, 40)),
+    ("Ош шаарындагы базар", "Рынок в Оше", (70, 50)),
+    ("Ысык-Көлдүн жээги", "Берег Иссык-Куля", (50, 65)),
+]
+# A video shown inside the main story's text (loaded only when a reader presses play).
+DEMO_VIDEO = "https://www.youtube.com/watch?v=aqz-KE-bpKQ"
 
 USERS = [
     # username, group, first name, last name, superuser
@@ -305,7 +315,8 @@ def load_stories(
                 demo_image(colour=RUBRICS[rubric_index][4], seed=n),
                 save=True,
             )
-            renditions_make(image=article.image)
+            article.image_renditions = renditions_make(image=article.image)
+            article.save(update_fields=["image_renditions"])
         signers = [authors[n % len(authors)]]
         if n % 5 == 4:
             signers.append(authors[(n + 1) % len(authors)])
@@ -372,3 +383,39 @@ def load_notes_and_embargo(*, stories: list[Article], rubric: Rubric, author: Us
         article=article, author=Author.objects.for_user(author), defaults={"position": 0}
     )
     return article
+
+
+@transaction.atomic
+def load_story_media(*, article: Article) -> None:
+    """A gallery, a photo inside the text and a video for one story, as an editor
+    would add them; a second load adds nothing."""
+    if not article.photos.exists():
+        for position, (caption_ky, caption_ru, focal) in enumerate(GALLERY, start=1):
+            photo = Photo(
+                article=article,
+                position=position,
+                caption_ky=caption_ky,
+                caption_ru=caption_ru,
+                credit_ky="Кабар",
+                credit_ru="Кабар",
+                focal_x=focal[0],
+                focal_y=focal[1],
+            )
+            colour = RUBRICS[position % len(RUBRICS)][4]
+            photo.image.save(
+                f"demo-gallery-{article.pk}-{position}.jpg",
+                demo_image(colour=colour, seed=1000 + position),
+                save=False,
+            )
+            photo.save()
+            photo.renditions = renditions_make(image=photo.image, focal=focal)
+            photo.save(update_fields=["renditions"])
+    in_text = article.photos.first()
+    for code in ("ky", "ru"):
+        body = getattr(article, f"body_{code}") or ""
+        word = PHOTO_WORD[code]
+        if body and f"[{word}" not in body:
+            head, sep, tail = body.partition("</p>")
+            body = f"{head}{sep}<p>[{word} {in_text.pk}]</p>{tail}<p>[видео {DEMO_VIDEO}]</p>"
+            setattr(article, f"body_{code}", body)
+    article.save()

@@ -17,11 +17,9 @@ from newsroom.pagecache import add_tags
 
 from .cache import FRAGMENT_TIMEOUT
 from .dateline import agency_name
-from .images import rendition_file
 from .models import Article, Byline, Rubric
 
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
-ENCLOSURE_ALIAS = "lead"
 
 
 class RssWithCreators(Rss201rev2Feed):
@@ -34,19 +32,22 @@ class RssWithCreators(Rss201rev2Feed):
             handler.addQuickElement("dc:creator", name)
 
 
-def enclosure_of(image) -> Enclosure | None:
-    """The rendition's address, size and type, remembered like the pages' thumbnails."""
-    key = f"articles:enclosure:{ENCLOSURE_ALIAS}:{image.name}"
+def enclosure_of(story) -> Enclosure | None:
+    """The story picture's fallback JPEG (address, size, type), remembered per file."""
+    picture = story.picture
+    if not picture:
+        return None
+    key = f"articles:enclosure:{picture.fallback['url']}"
     found = cache.get(key)
     if found is None:
         try:
-            found = rendition_file(image, ENCLOSURE_ALIAS) or {}
+            found = picture.fallback_file() or {}
         except Exception:  # A missing or broken file is an item without a picture.
             found = {}
         cache.set(key, found, FRAGMENT_TIMEOUT if found else 60)
     if not found:
         return None
-    return Enclosure(found["url"], str(found["length"]), found["mime_type"])
+    return Enclosure(found["url"], str(found["length"]), found["mime"])
 
 
 class LatestStoriesFeed(Feed):
@@ -104,7 +105,7 @@ class LatestStoriesFeed(Feed):
         return feed
 
     def item_enclosures(self, item):
-        enclosure = enclosure_of(item.image) if item.image else None
+        enclosure = enclosure_of(item)
         return [enclosure] if enclosure else []
 
     def item_extra_kwargs(self, item):

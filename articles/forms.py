@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
 from . import workflow
-from .models import LANGUAGE_CODES, Article, RetiredSlug, has_text
+from .embeds import PROVIDER_NAMES, placeholders, video_for
+from .images import photo_metadata
+from .models import LANGUAGE_CODES, Article, Photo, RetiredSlug, has_text
 from .validators import validate_image_content
 
 logger = logging.getLogger(__name__)
@@ -25,6 +27,33 @@ class StoryImageField(forms.ImageField):
         if data not in self.empty_values:
             validate_image_content(data)
         return super().to_python(data)
+
+
+def prefill_from_metadata(form, *, image_field, caption_field, credit_field):
+    """A new upload's empty captions and credits (every language) taken from the file."""
+    upload = form.cleaned_data.get(image_field)
+    if image_field not in form.changed_data or not upload:
+        return
+    found = photo_metadata(upload)
+    for field, value in ((caption_field, found["caption"]), (credit_field, found["credit"])):
+        for code in LANGUAGE_CODES:
+            name = f"{field}_{code}"
+            if value and name in form.fields and not form.cleaned_data.get(name):
+                form.cleaned_data[name] = value
+
+
+class PhotoForm(forms.ModelForm):
+    class Meta:
+        model = Photo
+        fields = "__all__"
+        field_classes = {"image": StoryImageField}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        prefill_from_metadata(
+            self, image_field="image", caption_field="caption", credit_field="credit"
+        )
+        return cleaned_data
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -58,6 +87,11 @@ class ArticleAdminForm(forms.ModelForm):
         # Read before the instance takes the form's values: the history says what changed.
         self.embargo_before = self.instance.embargo_until
         self._check_addresses(cleaned_data)
+        prefill_from_metadata(
+            self, image_field="image", caption_field="image_caption", credit_field="image_credit"
+        )
+        for code in LANGUAGE_CODES:
+            self._check_placeholders(f"body_{code}")
         # The workflow decides whether the pressed button's step may run, with this input.
         try:
             workflow.validate(
@@ -117,6 +151,38 @@ class ArticleAdminForm(forms.ModelForm):
                     gettext(
                         "This address (slug) used to be another story's, and old links "
                         "to that story still use it. Choose another one."
+                    ),
+                )
+
+    def _check_placeholders(self, field):
+        """Every `[video …]` line names a video of a site we embed, every `[photo N]`
+        one of this story's photos (articles.embeds)."""
+        photos = (
+            set(self.instance.photos.values_list("pk", flat=True)) if self.instance.pk else set()
+        )
+        for item in placeholders(self.cleaned_data.get(field) or ""):
+            if item.kind == "video" and video_for(item.value) is None:
+                self.add_error(
+                    field,
+                    forms.ValidationError(
+                        _(
+                            "“%(url)s” is not the address of a video we can show. "
+                            "Paste the address of a video on %(sites)s."
+                        ),
+                        code="unknown_video_site",
+                        params={"url": item.value, "sites": ", ".join(PROVIDER_NAMES)},
+                    ),
+                )
+            elif item.kind == "photo" and not (item.value.isdigit() and int(item.value) in photos):
+                self.add_error(
+                    field,
+                    forms.ValidationError(
+                        _(
+                            "The story has no photo “%(number)s”. Add the photo below and save "
+                            "the story first, then copy the line shown beside it."
+                        ),
+                        code="unknown_photo",
+                        params={"number": item.value},
                     ),
                 )
 

@@ -28,6 +28,7 @@ from comments.services import address_hash, comment_counts_refresh
 
 from .cache import bump_content_version
 from .demo import PLACES, RUBRICS, TAGS, demo_image, sentences
+from .images import renditions_make
 from .models import LANGUAGE_CODES, Article, Byline, Place, RetiredSlug, Rubric, Tag, TaggedArticle
 
 BISHKEK = ZoneInfo("Asia/Bishkek")
@@ -238,16 +239,26 @@ def _signers(rng: random.Random, story: Article, profiles) -> list[Author]:
     return [own, rng.choice(others)]
 
 
-def ensure_images(rng: random.Random) -> list[str]:
-    """IMAGE_COUNT JPEGs in the media storage, shared by the generated stories."""
-    names = []
+def ensure_images(rng: random.Random) -> list[tuple[str, dict]]:
+    """IMAGE_COUNT JPEGs in the media storage, shared by the generated stories, each
+    with its renditions (made once, then found on a story that shows it)."""
+    images = []
+    field = Article._meta.get_field("image")
     for n in range(IMAGE_COUNT):
         name = f"articles/generated/story-{n + 1:02d}.jpg"
         if not default_storage.exists(name):
             colour = RUBRICS[n % len(RUBRICS)][4]
             name = default_storage.save(name, demo_image(colour=colour, seed=rng.randrange(10**6)))
-        names.append(name)
-    return names
+        manifest = (
+            Article.objects.filter(image=name)
+            .exclude(image_renditions={})
+            .values_list("image_renditions", flat=True)
+            .first()
+        )
+        if not manifest:
+            manifest = renditions_make(image=field.attr_class(None, field, name))
+        images.append((name, manifest))
+    return images
 
 
 def publication_times(rng: random.Random, *, count: int, now: datetime) -> list[datetime]:
@@ -333,7 +344,7 @@ def generate_stories(
                     story.published_at = times[n]
                     story.is_main = n == 0
                     if image_names:
-                        story.image = rng.choice(image_names)
+                        story.image, story.image_renditions = rng.choice(image_names)
                     story.derive_fields(slug_taken=slugs.__contains__)
                     slugs.update((story.slug_ky, story.slug_ru))
                     stories.append(story)

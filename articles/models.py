@@ -15,9 +15,11 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from .dateline import format_dateline
+from .embeds import PHOTO_WORD
+from .images import FOCAL_CENTRE, Picture
 from .search_document import SearchDocumentField, kyrgyz_document
 from .slugs import slug_from_title, unique_slug
-from .validators import validate_image_content, validate_image_size
+from .validators import validate_focal_percent, validate_image_content, validate_image_size
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -39,6 +41,19 @@ BODY_EXTENSIONS = {
     "History": True,
 }
 sanitize_body = create_sanitizer(BODY_EXTENSIONS)
+
+
+def focal_field(verbose_name, help_text):
+    return models.FloatField(
+        verbose_name,
+        default=FOCAL_CENTRE,
+        validators=[validate_focal_percent],
+        help_text=help_text,
+    )
+
+
+FOCAL_X_HELP = _("Percent of the width from the left edge. Every crop keeps this point.")
+FOCAL_Y_HELP = _("Percent of the height from the top edge. Every crop keeps this point.")
 
 
 def has_text(*, title: str | None, body: str | None) -> bool:
@@ -345,6 +360,10 @@ class Article(models.Model):
     )
     image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
     image_credit = models.CharField(_("image credit"), max_length=150, blank=True)
+    image_focal_x = focal_field(_("focal point across (%)"), FOCAL_X_HELP)
+    image_focal_y = focal_field(_("focal point down (%)"), FOCAL_Y_HELP)
+    # Made at upload (articles.images): what the pages show, with no file lookup.
+    image_renditions = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -387,6 +406,8 @@ class Article(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
+    # The image, its focal point and its renditions (articles.images.renditions_refresh).
+    rendition_fields = ("image", "image_focal_x", "image_focal_y", "image_renditions")
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -506,6 +527,11 @@ class Article(models.Model):
     @property
     def languages(self):
         return [code for code in LANGUAGE_CODES if getattr(self, f"has_{code}")]
+
+    @property
+    def picture(self):
+        """The main image's renditions, as pages show them."""
+        return Picture(self.image_renditions if self.image else {}, self.image.storage)
 
     def has_language(self, language):
         return language in LANGUAGE_CODES and getattr(self, f"has_{language}")
@@ -749,3 +775,53 @@ class RetiredSlug(models.Model):
 
     def __str__(self):
         return f"/{self.language}/{self.slug}/"
+
+
+class Photo(models.Model):
+    """A photo of a story's gallery, or shown inside its text with `[photo N]`."""
+
+    article = models.ForeignKey(
+        Article, models.CASCADE, related_name="photos", verbose_name=_("story")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    image = models.ImageField(
+        _("photo"),
+        upload_to="articles/%Y/%m/",
+        validators=[validate_image_size, validate_image_content],
+    )
+    caption = models.CharField(
+        _("caption"),
+        max_length=300,
+        blank=True,
+        help_text=_("Left empty, it is filled from the caption stored in the file, if any."),
+    )
+    credit = models.CharField(
+        _("credit"),
+        max_length=150,
+        blank=True,
+        help_text=_("Left empty, it is filled from the author stored in the file, if any."),
+    )
+    focal_x = focal_field(_("focal point across (%)"), FOCAL_X_HELP)
+    focal_y = focal_field(_("focal point down (%)"), FOCAL_Y_HELP)
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+
+    rendition_fields = ("image", "focal_x", "focal_y", "renditions")
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self):
+        return self.caption or self.caption_ky or self.caption_ru or f"[photo {self.pk}]"
+
+    @property
+    def picture(self):
+        return Picture(self.renditions, self.image.storage)
+
+    @property
+    def code(self):
+        """What an editor types in the story's text to show this photo there, with
+        the word of the admin's language (articles.embeds)."""
+        word = PHOTO_WORD.get(translation.get_language(), "photo")
+        return f"[{word} {self.pk}]" if self.pk else ""

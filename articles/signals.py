@@ -15,7 +15,7 @@ from authors.models import Author
 from newsroom.pagecache import purge
 
 from .cache import archive_tag, bump_content_version, remember_next_scheduled
-from .models import Article, Byline, Place, Rubric, StoryNote, Tag, TaggedArticle
+from .models import Article, Byline, Photo, Place, Rubric, StoryNote, Tag, TaggedArticle
 
 
 def listing_tags(state: dict) -> list[str]:
@@ -133,6 +133,12 @@ def tag_changed(sender, instance, **kwargs):
     purge({f"tag-{instance.pk}", f"tag-list-{instance.pk}"})
 
 
+def photo_changed(sender, instance, raw=False, **kwargs):
+    """A story's photos are shown on its own page only."""
+    if not raw:
+        purge({f"story-{instance.article_id}"})
+
+
 def connect() -> None:
     for model in (Article, Rubric):
         post_save.connect(bump_content_version, sender=model, dispatch_uid=f"bump-{model}-save")
@@ -148,6 +154,8 @@ def connect() -> None:
     post_save.connect(author_changed, sender=Author, dispatch_uid="pagecache-author-saved")
     post_delete.connect(author_changed, sender=Author, dispatch_uid="pagecache-author-deleted")
     m2m_changed.connect(story_tags_changed, sender=TaggedArticle, dispatch_uid="pagecache-tags")
+    post_save.connect(photo_changed, sender=Photo, dispatch_uid="pagecache-photo-save")
+    post_delete.connect(photo_changed, sender=Photo, dispatch_uid="pagecache-photo-delete")
     for model, receiver in ((Rubric, rubric_changed), (Place, place_changed), (Tag, tag_changed)):
         post_save.connect(receiver, sender=model, dispatch_uid=f"pagecache-{model}-save")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"pagecache-{model}-delete")

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Article, Place, Rubric, StoryNote, Tag
+from .models import Article, Photo, Place, Rubric, StoryNote, Tag
 
 
 @register(Rubric)
@@ -26,3 +26,8 @@ class ArticleTranslationOptions(TranslationOptions):
 @register(StoryNote)
 class StoryNoteTranslationOptions(TranslationOptions):
     fields = ("text",)
+
+
+@register(Photo)
+class PhotoTranslationOptions(TranslationOptions):
+    fields = ("caption", "credit")

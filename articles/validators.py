@@ -109,3 +109,16 @@ def _too_many_pixels(width=None, height=None):
         )
         params |= {"width": width, "height": height}
     return ValidationError(message, code="image_too_many_pixels", params=params)
+
+
+def validate_focal_percent(value):
+    """A focal point coordinate: percent of the image's width or height from its
+    left or top edge, so anything outside 0–100 lies outside the image."""
+    if value is not None and not 0 <= value <= 100:
+        raise ValidationError(
+            _(
+                "The focal point must lie inside the image: give a number from 0 to 100 "
+                "(percent of the width from the left, of the height from the top)."
+            ),
+            code="focal_outside",
+        )

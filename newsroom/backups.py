@@ -6,8 +6,8 @@ An archive is `newsroom-backup-<UTC time>.tar.gz` holding one folder with
 - `SHA256SUMS`: the checksum of every other file (`sha256sum -c SHA256SUMS` checks it by hand);
 - `database.pgdump` (`pg_dump --format=custom`) or `database.sqlite3` (SQLite's online
   backup), whichever the site runs on;
-- `media/`: the uploaded media as they were (story images and their easy-thumbnails
-  renditions): MEDIA_ROOT's files, or with MEDIA_STORAGE=s3 every object of the media bucket,
+- `media/`: the uploaded media as they were (story images, gallery photos and
+  their renditions): MEDIA_ROOT's files, or with MEDIA_STORAGE=s3 every object of the media bucket,
   downloaded, under the same names;
 - `media-objects.json` (bucket backups only): each object's Content-Type and Cache-Control,
   which a restore puts back with it.

@@ -1,10 +1,11 @@
 """Where uploaded media live: MEDIA_ROOT on disk (the default) or an S3-compatible bucket.
 
-The settings build the two S3 storages here (`s3_storages`), and the backup reads and
+The settings build the S3 storage's options here (`s3_storages`), and the backup reads and
 writes the bucket through the small functions below, so nothing else in the project needs
 to know which kind of storage holds the pictures (docs/media-storage.md).
 """
 
+import functools
 import mimetypes
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from urllib.parse import urlsplit
 
 # Originals keep their name for good (a second upload of photo.jpg becomes photo_<x>.jpg),
 # but a story may drop its image: 30 days, as nginx serves MEDIA_ROOT. A rendition's name
-# holds its size and options and is only ever rewritten with the same picture: a year.
+# holds its photo, focal point and width (articles/images.py), so it never changes
+# meaning: a year, immutable.
 ORIGINALS_CACHE_CONTROL = "public, max-age=2592000"
 RENDITIONS_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
@@ -82,16 +84,39 @@ def s3_storages(
         common["secret_key"] = secret_key
     if addressing_style:
         common["addressing_style"] = addressing_style
-    options = {
-        # Never overwrite an original: two photos called photo.jpg stay two objects.
-        "originals": common
-        | {"file_overwrite": False, "object_parameters": {"CacheControl": ORIGINALS_CACHE_CONTROL}},
-        # easy-thumbnails deletes and rewrites a rendition under its own name.
-        "renditions": common
-        | {"file_overwrite": True, "object_parameters": {"CacheControl": RENDITIONS_CACHE_CONTROL}},
+    # Never overwrite an original: two photos called photo.jpg stay two objects.
+    options = common | {
+        "file_overwrite": False,
+        "object_parameters": {"CacheControl": ORIGINALS_CACHE_CONTROL},
     }
     media_url = f"{base}/{location}/" if location else f"{base}/"
     return options, media_url
+
+
+@functools.cache
+def _s3_storage_class():
+    from storages.backends.s3 import S3Storage
+
+    class MediaStorage(S3Storage):
+        """The media bucket: renditions (under `renditions/`) are cached for good."""
+
+        def get_object_parameters(self, name):
+            params = super().get_object_parameters(name)
+            if name.startswith(RENDITIONS_PREFIX):
+                params["CacheControl"] = RENDITIONS_CACHE_CONTROL
+            return params
+
+    return MediaStorage
+
+
+RENDITIONS_PREFIX = "renditions/"
+
+
+def __getattr__(name):
+    # Imported lazily: boto3 is loaded only by sites that keep their media in a bucket.
+    if name == "MediaStorage":
+        return _s3_storage_class()
+    raise AttributeError(name)
 
 
 # --- What the backup needs ------------------------------------------------------------------

@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "reversion_compare",
     "django_prose_editor",
     "django_static_jquery_ui",
-    "easy_thumbnails",
     "csp",
     "newsroom.apps.LoginLockoutsConfig",  # django-axes
     "articles",
@@ -124,7 +123,11 @@ DATABASES = {
 }
 # Workers keep their connection (checked before reuse, CONN_HEALTH_CHECKS): opening one
 # per request cost more than rendering most pages.
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# Persistent connections by default; with DATABASE_POOL=1 the pool keeps them instead.
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE",
+    env.int("CONN_MAX_AGE", default=0 if env.bool("DATABASE_POOL", default=False) else 60),
+)
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable database server answers within seconds, not after the worker timeout.
@@ -281,20 +284,10 @@ if MEDIA_STORAGE == "s3":
         addressing_style=env.str("AWS_S3_ADDRESSING_STYLE", default=""),
         default_acl=env.str("AWS_DEFAULT_ACL", default=""),
     )
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": media_storages["originals"],
-    }
-    # easy-thumbnails writes renditions through this alias (THUMBNAIL_DEFAULT_STORAGE_ALIAS):
-    # the same bucket, but a rendition's name never changes meaning, so it is immutable.
-    STORAGES["easy_thumbnails"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": media_storages["renditions"],
-    }
+    STORAGES["default"] = {"BACKEND": "newsroom.mediastore.MediaStorage", "OPTIONS": media_storages}
     MEDIA_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL))]
 else:
     MEDIA_ORIGINS = []
-THUMBNAIL_DEFAULT_STORAGE_ALIAS = "easy_thumbnails"  # falls back to "default" when undefined
 
 # Uploads larger than this are refused with a clear message (articles.validators).
 NEWSROOM_MAX_IMAGE_BYTES = env.int("NEWSROOM_MAX_IMAGE_BYTES", default=8 * 1024 * 1024)
@@ -306,13 +299,11 @@ NEWSROOM_NOTIFY_AUTHORS = env.bool("NEWSROOM_NOTIFY_AUTHORS", default=True)
 # They go out through EMAIL_URL (the e-mail block below).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-THUMBNAIL_ALIASES = {
-    "": {
-        "card": {"size": (480, 270), "crop": "smart"},
-        "lead": {"size": (960, 540), "crop": "smart"},
-        "admin": {"size": (240, 135), "crop": "smart"},
-    }
-}
+# Photo renditions (articles.images): the widths of every 16:9 crop, made at upload
+# in AVIF (when Pillow writes it), WebP and JPEG; pages offer them in `srcset`.
+NEWSROOM_RENDITION_WIDTHS = env.list(
+    "NEWSROOM_RENDITION_WIDTHS", cast=int, default=[320, 480, 640, 960, 1280]
+)
 
 LOGIN_URL = "admin:login"
 # A comment refused for its CSRF token comes back with what was typed (comments.views).
@@ -370,6 +361,11 @@ TIPTAP_STYLE_HASHES = [
     # ProseMirror's base styles, injected by django-prose-editor 0.28's editor.js.
     "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='",
 ]
+EMBED_FRAME_ORIGINS = [
+    "https://www.youtube-nocookie.com",
+    "https://player.vimeo.com",
+    "https://rutube.ru",
+]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.NONE],
@@ -379,6 +375,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [csp.SELF, "data:", *MEDIA_ORIGINS],
         "font-src": [csp.SELF],
         "connect-src": [csp.SELF],
+        # Only the players of articles.embeds, loaded when a reader clicks play.
+        "frame-src": EMBED_FRAME_ORIGINS,
         "manifest-src": [csp.SELF],
         "object-src": [csp.NONE],
         "base-uri": [csp.NONE],

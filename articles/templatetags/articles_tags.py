@@ -7,6 +7,7 @@ from django import template
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import _json_script_escapes, format_html
@@ -14,7 +15,7 @@ from django.utils.safestring import mark_safe
 
 from articles.cache import FRAGMENT_TIMEOUT, MOST_READ_TIMEOUT, fragment_key
 from articles.dateline import agency_name as dateline_agency_name
-from articles.images import rendition_url
+from articles.embeds import photo_ids, placeholders, video_for
 from articles.models import LANGUAGE_CODES, Article, Rubric
 from newsroom.pagecache import add_tags
 
@@ -22,7 +23,6 @@ register = template.Library()
 
 MOST_READ_DAYS = 7
 MOST_READ_COUNT = 5
-THUMBNAIL_FAILURE_TIMEOUT = 60
 
 
 @register.inclusion_tag("includes/rubric_menu.html", takes_context=True)
@@ -130,32 +130,6 @@ def stream_time(value):
     return formats.date_format(local, "SHORT_DATETIME_FORMAT")
 
 
-@register.simple_tag
-def thumbnail_src(image, alias):
-    """A rendition's URL, remembered in the cache so lists do not look for it.
-
-    Renditions are made at upload (articles.images); a page never makes one.
-    """
-    if not image:
-        return ""
-    key = f"articles:thumbnail:{alias}:{image.name}"
-    url = cache.get(key)
-    if url is None:
-        try:
-            url = rendition_url(image, alias)
-        except Exception:  # A missing or broken file shows no picture, never an error.
-            cache.set(key, "", THUMBNAIL_FAILURE_TIMEOUT)
-            return ""
-        cache.set(key, url, FRAGMENT_TIMEOUT)
-    return url
-
-
-@register.simple_tag
-def thumbnail_size(alias):
-    width, height = settings.THUMBNAIL_ALIASES[""][alias]["size"]
-    return {"width": width, "height": height}
-
-
 @register.filter
 def json_ld(value):
     """A dict as a JSON-LD script body that cannot break out of its <script>."""
@@ -176,15 +150,56 @@ def today():
 
 @register.filter
 def body_with_dateline(article):
-    """The body with the dateline in bold at the start of its first paragraph.
+    """The body with the dateline in bold at the start of its first paragraph, and
+    its `[photo N]` and `[video URL]` lines shown as figures (articles.embeds).
 
-    The body was sanitized when the story was saved, so it is safe to mark as such.
+    The body was sanitized when the story was saved, so it is safe to mark as such;
+    what replaces the lines comes from our own templates.
     """
     dateline = format_html("<strong>{}</strong> ", article.get_dateline())
-    body = (article.body or "").strip()
+    body = _with_figures(article, (article.body or "").strip())
     if body.startswith("<p>"):
         return mark_safe(f"<p>{dateline}{body[3:]}")  # noqa: S308
     return mark_safe(f"<p>{dateline}</p>{body}")  # noqa: S308
+
+
+def _with_figures(article, body):
+    items = placeholders(body)
+    if not items:
+        return body
+    photos = {photo.pk: photo for photo in article.photos.all()}
+    parts, last = [], 0
+    for item in items:
+        parts.append(body[last : item.start])
+        last = item.end
+        if item.kind == "video":
+            video = video_for(item.value)
+            if video:
+                parts.append(render_to_string("includes/embed.html", {"video": video}))
+        elif item.value.isdigit() and int(item.value) in photos:
+            photo = photos[int(item.value)]
+            if photo.picture:
+                parts.append(
+                    render_to_string(
+                        "includes/story_figure.html",
+                        {
+                            "picture": photo.picture,
+                            "caption": photo.caption,
+                            "credit": photo.credit,
+                            "alt": photo.caption,
+                            "lazy": True,
+                        },
+                    )
+                )
+    parts.append(body[last:])
+    return "".join(parts).strip()
+
+
+@register.filter
+def gallery_photos(article):
+    """The story's photos, in order, but those its text shows already."""
+    in_text = set(photo_ids(article.body or ""))
+    return [photo for photo in article.photos.all() if photo.pk not in in_text and photo.picture]
 
 
 @register.filter

@@ -99,9 +99,21 @@
     });
   };
 
+  // The blank photo form that "Add another" copies keeps modeltranslation's "[ky]"
+  // label suffixes (its tabs skip that template): name the language instead.
+  const localizeTemplateLabels = (root) => {
+    root.querySelectorAll(".empty-form label").forEach((label) => {
+      const match = / \[([a-z]{2})\]/.exec(label.textContent);
+      if (match && LANGUAGES[match[1]]) {
+        label.textContent = label.textContent.replace(match[0], ` (${LANGUAGES[match[1]]})`);
+      }
+    });
+  };
+
   const localize = () => {
     localizeEditor(document);
     localizeTabs(document);
+    localizeTemplateLabels(document);
   };
 
   let pending = false;

@@ -2,6 +2,7 @@
    so whatever belongs to one reader happens here, in the reader's browser:
    - the reader's language is remembered for the next visit to "/";
    - a story page reports one read (counted off the page, see articles/readership.py);
+   - a video loads its player only when the reader presses play (articles/embeds.py);
    - the comment form gets this reader's own security tokens when it is first used. */
 (function () {
   "use strict";
@@ -18,6 +19,23 @@
   if (story && navigator.sendBeacon) {
     navigator.sendBeacon(story.getAttribute("data-read-url"));
   }
+
+  Array.prototype.forEach.call(document.querySelectorAll(".embed[data-embed-src]"), function (embed) {
+    var play = embed.querySelector(".embed-play");
+    if (!play) { return; }
+    play.addEventListener("click", function (event) {
+      event.preventDefault();
+      var frame = document.createElement("iframe");
+      frame.src = embed.getAttribute("data-embed-src");
+      frame.title = play.textContent.trim();
+      frame.allow = "autoplay; fullscreen; picture-in-picture; encrypted-media";
+      frame.allowFullscreen = true;
+      frame.referrerPolicy = "strict-origin-when-cross-origin";
+      embed.classList.add("embed-playing");
+      play.replaceWith(frame);
+      frame.focus();
+    });
+  });
 
   var form = document.querySelector("form[data-token-url]");
   if (!form) {

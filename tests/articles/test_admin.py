@@ -487,7 +487,8 @@ def test_an_uploaded_image_is_shown_as_a_thumbnail(client, journalist):
     story.refresh_from_db()
     assert story.image.name.endswith(".png")
     html = client.get(change_url(story)).content.decode()
-    assert 'class="article-image-preview"' in html
+    assert 'class="focal-point-picker"' in html
+    assert story.image_renditions["preview"]["name"] in html
 
 
 # Preview, view on site, translation status.

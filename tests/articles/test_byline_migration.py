@@ -25,7 +25,7 @@ def migrate(targets):
     return executor.loader.project_state(state).apps
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_each_signing_user_gets_a_profile_and_bylines_keep_their_order():
     try:
         old = migrate(BEFORE)

@@ -17,6 +17,8 @@ def authenticate(**credentials):
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.BASE_DIR = tmp_path
+    # One width is enough here: the demo loads forty photos per test.
+    settings.NEWSROOM_RENDITION_WIDTHS = [320]
 
 
 def test_load_demo_twice_changes_nothing(monkeypatch):
@@ -141,3 +143,17 @@ def test_demo_stories_are_signed_by_staff_a_correspondent_and_a_partner_agency(m
     assert (staff.name_ky, staff.kind) == ("Айгүл Асанова", "staff")
     assert Article.objects.filter(bylines__isnull=True).count() == 0
     assert Article.objects.filter(bylines__position=1).exists()
+
+
+def test_the_main_demo_story_has_a_gallery_a_photo_in_the_text_and_a_video(client, monkeypatch):
+    monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", "demo-pass-123")
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    story = Article.objects.live("ru").get(is_main=True)
+    assert story.photos.count() == 3, "a second load adds no photos"
+    html = client.get(f"/ru/news/{story.slug_ru}/").content.decode()
+    body = html.split('class="story-body"')[1].split('class="gallery"')[0]
+    assert "<picture>" in body and 'class="embed"' in body and "[фото" not in body
+    gallery = html.split('class="gallery"')[1].split("</section>")[0]
+    assert gallery.count("<picture>") == 2
+    assert "Рынок в Оше" in gallery and "Фото: Кабар" in gallery

@@ -81,8 +81,9 @@ def pages(archive):
 # reader also builds the header's rates widget (one query) and looks up when the next
 # scheduled story goes live (one query: no cached page may outlive that moment); on the
 # story page the approved comments and their replies cost one query whatever their
-# number, and its tags, bylines (with their profiles) and corrections and updates are
-# read with the story on PostgreSQL (three prefetch queries elsewhere).
+# number, and its tags, bylines (with their profiles), corrections and updates and photos
+# (gallery and inside the text) are read with the story on PostgreSQL (four prefetch
+# queries elsewhere).
 # The corrections page counts and lists its notes with their stories, two queries.
 # Feeds read their items' bylines in one query. In production the whole-page cache
 # (newsroom/pagecache.py) answers repeated requests before Django runs; the test client
@@ -94,7 +95,7 @@ QUERIES = {
     "tag": (3, 7),
     "author": (3, 7),
     "archive": (4, 8),
-    "story": (3, 6) if connection.vendor == "postgresql" else (6, 9),
+    "story": (3, 6) if connection.vendor == "postgresql" else (7, 10),
     "search": (2, 5),
     "corrections": (2, 6),
     "feed": (2, 3),

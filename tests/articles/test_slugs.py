@@ -231,7 +231,7 @@ def test_an_old_tag_address_redirects(client):
     assert response["Location"] == "/ru/tag/molodezh/?page=2"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_gives_russian_its_address_and_keeps_the_shared_one_working(client):
     """Before: `/ru/news/oshondon-beri-lermontov/` (one slug from the Kyrgyz title)."""
     before, after = (

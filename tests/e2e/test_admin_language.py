@@ -4,7 +4,7 @@ Every admin page type is opened in Chromium in Kyrgyz and in Russian, with the r
 editor's paragraph menu and a Select2 dropdown opened, and the rendered page is read for
 Latin words: in visible text, in the title, alt, aria-label and placeholder a user meets,
 and in the page title. What the newsroom typed (usernames, slugs, e-mail addresses, file
-names) is data, not interface, and is left out; so are the few words allowed below.
+names, video addresses) is data, not interface, and is left out; so are the few words allowed below.
 """
 
 import re
@@ -16,7 +16,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from reversion.models import Version
 
-from articles.models import Article, Tag
+from articles.embeds import placeholders
+from articles.models import Article, Photo, Tag
 from comments.models import Comment
 from rates import services as rates_services
 from rates.models import Currency
@@ -74,6 +75,10 @@ def data_values():
     values |= set(Comment.objects.values_list("email", flat=True))
     for article in Article.objects.all():
         values |= {article.slug_ky, article.slug_ru, article.image.name}
+        for code in ("ky", "ru"):
+            body = getattr(article, f"body_{code}") or ""
+            values |= {item.value for item in placeholders(body) if item.kind == "video"}
+    values |= {photo.image.name for photo in Photo.objects.all()}
     return sorted((value for value in values if value), key=len, reverse=True)
 
 

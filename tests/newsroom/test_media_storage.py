@@ -309,8 +309,11 @@ def test_the_photo_and_every_rendition_land_in_the_bucket(uploaded, site, s3_ser
     original = originals[0]
     assert original.startswith("articles/") and original.endswith("bishkek.jpg")
     renditions = [key for key in uploaded["new"] if key != original]
-    assert len(renditions) >= len(settings.THUMBNAIL_ALIASES[""]), renditions
-    assert all(key.startswith(original) for key in renditions), renditions
+    stem = original.rsplit("/", 1)[1].rsplit(".", 1)[0]
+    # Every width in every format, and the admin's uncropped preview.
+    assert any(key.endswith(".jpg") for key in renditions), renditions
+    assert any(key.endswith(".webp") for key in renditions), renditions
+    assert all(key.startswith("renditions/") and stem in key for key in renditions), renditions
 
     client = s3_server["client"]
     head = client.head_object(Bucket=BUCKET, Key=original)
@@ -494,16 +497,14 @@ def test_media_domain_and_bucket_addresses():
     )
     options, media_url = s3_storages(bucket="b", media_domain="media.example.kg", location="kg")
     assert media_url == "https://media.example.kg/kg/"
-    assert options["originals"]["custom_domain"] == "media.example.kg"
-    assert options["originals"]["querystring_auth"] is False
-    assert options["originals"]["file_overwrite"] is False
-    assert options["renditions"]["object_parameters"]["CacheControl"].endswith("immutable")
+    assert options["custom_domain"] == "media.example.kg"
+    assert options["querystring_auth"] is False
+    assert options["file_overwrite"] is False
 
 
 def test_local_disk_stays_the_default():
     assert settings.MEDIA_STORAGE == "local"
     assert settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage")
-    assert "easy_thumbnails" not in settings.STORAGES
 
 
 def test_media_from_a_local_archive_are_uploaded_with_the_usual_headers(
@@ -528,7 +529,7 @@ def test_media_from_a_local_archive_are_uploaded_with_the_usual_headers(
     )
     settings.MEDIA_STORAGE = "s3"
     settings.STORAGES = settings.STORAGES | {
-        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options["originals"]}
+        "default": {"BACKEND": "newsroom.mediastore.MediaStorage", "OPTIONS": options}
     }
     assert mediastore.in_bucket()
     assert mediastore.describe() == f"s3://{bucket}/kabar"

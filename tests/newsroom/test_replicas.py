@@ -81,7 +81,7 @@ def test_outside_a_request_everything_reads_from_the_primary():
     assert routers.ReplicaRouter().allow_migrate(DEFAULT_DB_ALIAS, "articles") is True
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_read_inside_a_transaction_on_the_primary_stays_there():
     seen = {}
 

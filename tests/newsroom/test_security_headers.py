@@ -1,8 +1,9 @@
 """Every response, public or admin, carries the security headers; the policy allows
-only our own origin and no inline code. (tests/e2e/test_security_headers.py shows
-the pages still work under it in Chromium.)"""
+only our own origin (and, for frames, the video players) and no inline code.
+(tests/e2e/test_security_headers.py shows the pages still work under it in Chromium.)"""
 
 import pytest
+from django.conf import settings
 
 from tests.factories import make_article, make_user
 
@@ -48,7 +49,12 @@ def test_the_policy_allows_no_inline_code_and_no_other_origin(pages):
         for directive, sources in policy.items():
             assert "'unsafe-inline'" not in sources, (url, directive)
             assert "'unsafe-eval'" not in sources, (url, directive)
-            assert not any(source.startswith(("http", "*")) for source in sources), url
+            if directive == "frame-src":
+                # Only the video players a reader starts with a click (articles.embeds).
+                assert sources == settings.EMBED_FRAME_ORIGINS, url
+                assert all(source.startswith("https://") for source in sources), url
+            else:
+                assert not any(source.startswith(("http", "*")) for source in sources), url
         assert policy["script-src"][0] == "'self'", url
 
 

@@ -28,6 +28,7 @@ class Command(BaseCommand):
         reference = demo.load_reference_story(rubric=rubrics[0], place=places[0], author=authors[1])
         stories = demo.load_stories(rubrics=rubrics, places=places, tags=tags, authors=authors)
         embargoed = demo.load_notes_and_embargo(stories=stories, rubric=rubrics[1], author=editor)
+        demo.load_story_media(article=stories[0])
         rates = load_demo_rates(days=30)
         comments = load_demo_comments(articles=stories[:12])
         if options["verbosity"]:
