@@ -225,7 +225,6 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     list_display = [
         "__str__",
         "status_label",
-        "embargo_label",
         "language_label",
         "rubric",
         "byline_label",
@@ -689,19 +688,24 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
+        # An embargo is said under the status, not in a column of its own: the list
+        # keeps every column in view on a laptop.
+        if obj.is_embargoed:
+            when = formats.date_format(timezone.localtime(obj.embargo_until), "DATETIME_FORMAT")
+            return format_html(
+                '{}<br><span class="embargo-note">{}</span>',
+                self._status_text(obj),
+                gettext("Embargoed until %(time)s") % {"time": when},
+            )
+        return self._status_text(obj)
+
+    def _status_text(self, obj):
         if obj.is_scheduled:
             when = formats.date_format(timezone.localtime(obj.live_from), "DATETIME_FORMAT")
             return gettext("Scheduled for %(time)s") % {"time": when}
         if obj.status == Article.Status.DRAFT and obj.review_note:
             return gettext("Returned with a note")
         return obj.get_status_display()
-
-    @admin.display(description=_("embargo"), ordering="embargo_until")
-    def embargo_label(self, obj):
-        if not obj.is_embargoed:
-            return "—"
-        when = formats.date_format(timezone.localtime(obj.embargo_until), "DATETIME_FORMAT")
-        return gettext("Embargoed until %(time)s") % {"time": when}
 
     @admin.display(description=_("languages"))
     def language_label(self, obj):

@@ -18,6 +18,7 @@ from reversion.models import Version
 
 from articles.embeds import placeholders
 from articles.models import Article, Photo, Tag
+from authors.models import Author
 from comments.models import Comment
 from rates import services as rates_services
 from rates.models import Currency
@@ -73,6 +74,7 @@ def data_values():
     for code in ("ky", "ru"):
         values |= set(Tag.objects.values_list(f"slug_{code}", flat=True))
     values |= set(Comment.objects.values_list("email", flat=True))
+    values |= set(Author.objects.values_list("slug", flat=True))
     for article in Article.objects.all():
         values |= {article.slug_ky, article.slug_ru, article.image.name}
         for code in ("ky", "ru"):
