@@ -72,7 +72,7 @@ def test_an_editor_writes_and_schedules_a_story_with_every_widget_under_the_poli
     choose(editor, "rubric", "Коом", "Коом")
     # The date from the calendar: next month's 15th; the time from the clock: noon.
     editor.locator(".field-publish_at .datetimeshortcuts a[id^=calendarlink]").click()
-    calendar = editor.locator(".calendarbox")
+    calendar = editor.locator(".calendarbox:visible")
     calendar.locator(".calendarnav-next").click()
     month_caption = calendar.locator("caption").inner_text()
     calendar.locator("td a", has_text=re.compile(r"^15$")).click()
