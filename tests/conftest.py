@@ -53,3 +53,23 @@ def pytest_runtest_makereport(item, call):
 def _fast_password_hashing(settings):
     """Real hashing costs half a second per user; tests check behaviour, not bcrypt."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reader():
+    """An anonymous browser in front of the page-cached WSGI application."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from tests.page_reader import Reader
+
+    # As Django's test client does: the test's transaction must outlive each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield Reader()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+        # The requests activated their page's language in this thread.
+        translation.deactivate()

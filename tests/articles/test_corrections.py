@@ -14,7 +14,6 @@ from django.utils.translation import gettext
 from articles.models import Article, StoryNote
 from tests.articles.admin_client import change_url, page_form
 from tests.factories import make_article
-from tests.newsroom.test_pagecache import Reader
 
 pytestmark = pytest.mark.django_db
 
@@ -40,21 +39,6 @@ def note(article, kind=StoryNote.Kind.CORRECTION, *, ago=timedelta(minutes=10), 
     return StoryNote.objects.create(
         article=article, kind=kind, noted_at=timezone.now() - ago, **texts
     )
-
-
-@pytest.fixture
-def reader():
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield Reader()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-        translation.deactivate()
 
 
 def test_an_editor_adds_a_correction_to_a_live_story_and_readers_see_it(client, editor):

@@ -17,7 +17,6 @@ from articles.cache import NEXT_SCHEDULED_KEY
 from articles.models import Article
 from tests.articles.admin_client import change_url, page_form
 from tests.factories import make_article, make_user
-from tests.newsroom.test_pagecache import Reader
 
 pytestmark = pytest.mark.django_db
 
@@ -48,21 +47,6 @@ def minute(moment):
 @pytest.fixture
 def senior_editor():
     return make_user("aisuluu", role="Senior editor")
-
-
-@pytest.fixture
-def reader():
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield Reader()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-        translation.deactivate()
 
 
 def test_a_published_story_under_embargo_is_not_live_until_the_embargo_ends(time_machine):

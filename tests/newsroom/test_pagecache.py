@@ -8,53 +8,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from django.test import RequestFactory
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from articles import readership
 from comments import services as comment_services
 from comments.models import Comment
-from newsroom.pagecache import PageCache
 from tests.factories import make_article, make_rubric, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-class Reader:
-    """An anonymous browser talking to the cached WSGI application."""
-
-    def __init__(self):
-        self.application = PageCache(WSGIHandler())
-
-    def get(self, path, **headers):
-        environ = RequestFactory().get(path, **headers).environ
-        answer = {}
-
-        def start_response(status, response_headers, exc_info=None):
-            answer["status"] = int(status.split()[0])
-            answer["headers"] = {k.lower(): v for k, v in response_headers}
-
-        body = b"".join(self.application(environ, start_response))
-        answer["body"] = body.decode()
-        answer["hit"] = answer["headers"].get("x-page-cache") == "hit"
-        return answer
-
-
-@pytest.fixture
-def reader():
-    # As Django's test client does: the test's transaction must outlive each request.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield Reader()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-        # The requests activated their page's language in this thread.
-        translation.deactivate()
 
 
 @pytest.fixture
