@@ -73,3 +73,14 @@ def reader():
         request_finished.connect(close_old_connections)
         # The requests activated their page's language in this thread.
         translation.deactivate()
+
+
+@pytest.fixture
+def publish(django_capture_on_commit_callbacks):
+    """Run a change and its after-commit purges, as a committed admin save does."""
+
+    def run(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            return change()
+
+    return run

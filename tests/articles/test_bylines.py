@@ -18,7 +18,6 @@ from authors.models import Author
 from tests.articles.admin_client import change_url, form_data, png_upload
 from tests.factories import make_article, make_author, make_rubric, make_user
 from tests.html_forms import read_form
-from tests.newsroom.test_pagecache import publish, reader  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 

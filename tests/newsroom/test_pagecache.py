@@ -18,17 +18,6 @@ from tests.factories import make_article, make_rubric, make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def publish(django_capture_on_commit_callbacks):
-    """Run a change and its after-commit purges, as a committed admin save does."""
-
-    def run(change):
-        with django_capture_on_commit_callbacks(execute=True):
-            return change()
-
-    return run
-
-
 def test_a_public_page_is_served_from_the_cache_the_second_time(reader, django_assert_num_queries):
     story = make_article()
     first = reader.get("/ky/")
