@@ -25,6 +25,10 @@ def migrate(targets):
     return executor.loader.project_state(state).apps
 
 
+# PostgreSQL only: on SQLite, unapplying parallel branches' migrations rebuilds the
+# story table from a state without the other branches' indexes (a Django limitation
+# with merged migration graphs), so going back to 0007 fails there.
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_each_signing_user_gets_a_profile_and_bylines_keep_their_order():
     try:

@@ -231,6 +231,10 @@ def test_an_old_tag_address_redirects(client):
     assert response["Location"] == "/ru/tag/molodezh/?page=2"
 
 
+# PostgreSQL only: on SQLite, unapplying parallel branches' migrations rebuilds the
+# story table from a state without the other branches' indexes (a Django limitation
+# with merged migration graphs), so going back to 0007 fails there.
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_gives_russian_its_address_and_keeps_the_shared_one_working(client):
     """Before: `/ru/news/oshondon-beri-lermontov/` (one slug from the Kyrgyz title)."""
