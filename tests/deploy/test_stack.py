@@ -307,10 +307,12 @@ def test_a_published_story_is_on_the_cached_pages_within_two_seconds(stack):
         stack.env,
     )
     published = time.monotonic()
-    while title not in stack.get("/ky/").text:
-        assert time.monotonic() - published < 2, "the new story is not on the home page"
-        time.sleep(0.1)
-    assert title in stack.get("/ky/rss/").text
+    # Each page on its own: nginx keeps a page for a second in front of Varnish
+    # (which the application purges), so the two may turn fresh a moment apart.
+    for path in ("/ky/", "/ky/rss/"):
+        while title not in stack.get(path).text:
+            assert time.monotonic() - published < 2, f"the new story is not on {path}"
+            time.sleep(0.1)
     assert time.monotonic() - published < 2
 
 
