@@ -7,6 +7,7 @@ saved or deleted, so a fragment never outlives the content it shows.
 import time
 
 from django.core.cache import cache
+from django.utils import timezone
 
 VERSION_KEY = "articles:content-version"
 FRAGMENT_TIMEOUT = 60 * 60
@@ -61,14 +62,19 @@ def next_scheduled_publication() -> float | None:
 def remember_next_scheduled(**kwargs) -> float:
     from .models import Article
 
-    # A story under embargo goes live when the embargo ends, if that is later.
-    upcoming = (
-        Article.objects.scheduled()
-        .with_live_from()
-        .order_by("live_from")
-        .values_list("live_from", flat=True)
-        .first()
+    # A story under embargo goes live when the embargo ends, if that is later. The
+    # waiting stories are found through two index range scans (publication time, embargo
+    # end), each reading only the future: an OR of the two walked the whole archive.
+    now = timezone.now()
+    waiting = Article.objects.filter(status=Article.Status.PUBLISHED)
+    scheduled = waiting.filter(published_at__gt=now).with_live_from().order_by().values("live_from")
+    embargoed = (
+        waiting.filter(embargo_until__gt=now).with_live_from().order_by().values("live_from")
     )
+    upcoming = (
+        scheduled.union(embargoed).order_by("live_from").values_list("live_from", flat=True)[:1]
+    )
+    upcoming = next(iter(upcoming), None)
     moment = upcoming.timestamp() if upcoming else NO_SCHEDULED_STORY
     # Bounded, so a story scheduled by a bulk write (no signal) is noticed within the hour.
     cache.set(NEXT_SCHEDULED_KEY, moment, FRAGMENT_TIMEOUT)

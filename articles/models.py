@@ -434,6 +434,12 @@ class Article(models.Model):
                 condition=models.Q(status="published"),
                 name="article_published_at",
             ),
+            # ... and the same for stories under embargo (few rows: those with one).
+            models.Index(
+                fields=["embargo_until"],
+                condition=models.Q(embargo_until__isnull=False),
+                name="article_embargo_until",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

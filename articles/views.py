@@ -11,6 +11,7 @@ from django.db.models import (
     DateTimeField,
     F,
     Func,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -195,13 +196,33 @@ class CappedPaginator(Paginator):
         return min(len(self.object_list), self.cap)
 
 
+class CappedCount(Subquery):
+    """How many rows `queryset` has, counted up to `cap`: a bounded read, and a column
+    of the row that owns the list (its rubric, tag or author), so the page's count
+    costs no query of its own."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, cap=CappedPaginator.cap):
+        super().__init__(queryset.order_by().values("pk")[:cap])
+
+
 class StoryListMixin(PublicPageMixin):
     paginate_by = 20
     paginator_class = CappedPaginator
     context_object_name = "stories"
+    # The list's length when the owner's row brought it (see CappedCount).
+    listed = None
 
     def get_queryset(self):
         return Article.objects.live().for_listing()
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        if self.listed is not None:
+            paginator.count = min(self.listed, paginator.cap)
+        return paginator
 
     def get_cache_tags(self, context):
         return story_tags(context.get("stories") or [])
@@ -215,9 +236,9 @@ class HomeView(PublicPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         stories = Article.objects.live().for_listing()
-        newest = list(stories[: self.latest_count + 1])
+        newest, main = self.newest_and_main(stories)
         # The editors' newest main story leads; without one, the newest story does.
-        main = stories.main_stories().first() or (newest[0] if newest else None)
+        main = main or (newest[0] if newest else None)
         others = stories.exclude(pk=main.pk) if main else stories
         return super().get_context_data(
             main_story=main,
@@ -231,6 +252,20 @@ class HomeView(PublicPageMixin, TemplateView):
         for block in context["rubric_blocks"]:
             shown += block["stories"]
         return ["home", *story_tags(shown)]
+
+    def newest_and_main(self, stories):
+        """The newest stories and the editors' newest main story, in one query where
+        the database can combine the two index reads (else two)."""
+        count = self.latest_count + 1
+        newest = stories.order_by("-published_at", "-id")
+        main = stories.main_stories().order_by("-published_at", "-id")
+        if not connection.features.supports_slicing_ordering_in_compound:
+            return list(newest[:count]), main.first()
+        ids = newest.values("pk")[:count].union(main.values("pk")[:1], all=True)
+        rows = list(newest.filter(pk__in=ids))
+        # The newest main story is among the newest, or it is the one row older than them.
+        main_story = next((story for story in rows if story.is_main), None)
+        return rows[:count], main_story
 
     def rubric_blocks(self, stories):
         """The newest stories of every active rubric, in one query.
@@ -275,8 +310,13 @@ class RubricView(StoryListMixin, ListView):
     template_name = "articles/rubric_detail.html"
 
     def get_queryset(self):
-        self.rubric = get_object_or_404(Rubric.objects.active(), slug=self.kwargs["slug"])
-        return super().get_queryset().filter(rubric=self.rubric)
+        stories = super().get_queryset()
+        rubrics = Rubric.objects.active().annotate(
+            listed=CappedCount(stories.filter(rubric=OuterRef("pk")))
+        )
+        self.rubric = get_object_or_404(rubrics, slug=self.kwargs["slug"])
+        self.listed = self.rubric.listed
+        return stories.filter(rubric=self.rubric)
 
     def get_alternate_urls(self):
         urls = {}
@@ -303,10 +343,13 @@ class TagView(OldAddressMixin, StoryListMixin, ListView):
 
     def get_queryset(self):
         language = translation.get_language()
-        self.tag = get_object_or_404(Tag, **{f"slug_{language}": self.kwargs["slug"]})
+        stories = super().get_queryset()
+        tags = Tag.objects.annotate(listed=CappedCount(stories.filter(tags=OuterRef("pk"))))
+        self.tag = get_object_or_404(tags, **{f"slug_{language}": self.kwargs["slug"]})
         if not self.tag.name:
             raise Http404
-        return super().get_queryset().filter(tags=self.tag)
+        self.listed = self.tag.listed
+        return stories.filter(tags=self.tag)
 
     def get_alternate_urls(self):
         urls = {}

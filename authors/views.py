@@ -1,8 +1,9 @@
+from django.db.models import OuterRef
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
 from articles.models import Byline
-from articles.views import StoryListMixin
+from articles.views import CappedCount, StoryListMixin
 
 from .models import Author
 
@@ -13,9 +14,13 @@ class AuthorView(StoryListMixin, ListView):
     template_name = "authors/author_detail.html"
 
     def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        stories = super().get_queryset()
+        signed_by = Byline.objects.filter(author=OuterRef(OuterRef("pk"))).values("article")
+        authors = Author.objects.annotate(listed=CappedCount(stories.filter(pk__in=signed_by)))
+        self.author = get_object_or_404(authors, slug=self.kwargs["slug"])
+        self.listed = self.author.listed
         signed = Byline.objects.filter(author=self.author).values("article")
-        return super().get_queryset().filter(pk__in=signed)
+        return stories.filter(pk__in=signed)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
