@@ -97,7 +97,7 @@ QUERIES = {
     "rubric-page-3": (2, 6),
     "tag": (2, 6),
     "author": (2, 6),
-    "archive": (4, 8),
+    "archive": (3, 7) if connection.vendor == "postgresql" else (4, 8),
     "story": (3, 6) if connection.vendor == "postgresql" else (7, 10),
     "search": (2, 5),
     "corrections": (2, 6),
