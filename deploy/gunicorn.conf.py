@@ -25,7 +25,9 @@ max_requests_jitter = max_requests // 10
 # time, and post_fork below drops any that a start-up hook might have opened.
 preload_app = True
 
-accesslog = "-"  # stdout
+# One JSON line per request on stdout; GUNICORN_ACCESS_LOG=off leaves it to nginx, which
+# logs every request anyway (with the same X-Request-ID).
+accesslog = None if os.environ.get("GUNICORN_ACCESS_LOG", "-") == "off" else "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 logger_class = "newsroom.logs.JsonLogger"
