@@ -9,7 +9,9 @@ between, so its ratios move by tens of percent. Here both sites run at the same 
 (ours and Wagtail's gunicorn, each with WORKERS sync workers, idle when not measured),
 and wrk alternates between them, page by page, round by round, swapping who goes first
 each round: each ratio compares two runs seconds apart. Per comparison it prints every
-round's req/s and ratio and the median ratio.
+round's req/s and ratio and the median ratio, and the CPU time each site spent per
+request (its gunicorn processes and the PostgreSQL backends connected to its database,
+from /proc): unlike req/s, that does not move with what else the machine runs.
 
 Comparisons (issue 12's targets):
 - cold render, ours with nothing ever found in a cache (Django's dummy cache, the page
@@ -35,6 +37,7 @@ import bench_load  # noqa: E402
 from loadstack import (  # noqa: E402
     Archive,
     Stack,
+    _sid,
     curl_time,
     env_int,
     free_port,
@@ -45,6 +48,7 @@ from loadstack import (  # noqa: E402
     server_url,
     stop_on_signals,
     wait_http,
+    with_database,
     wrk,
 )
 
@@ -132,13 +136,50 @@ class Anchor:
             self.process = None
 
 
-def rate(url: str) -> float:
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def session_cpu_seconds(session_leader: int) -> float:
+    """User and system CPU of every process in the session (the site's gunicorn)."""
+    session = _sid(session_leader)
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and _sid(int(entry.name)) == session:
+            total += _cpu_ticks(int(entry.name))
+    return total / TICKS
+
+
+def database_cpu_seconds(database: str) -> float:
+    """CPU of the PostgreSQL backends connected to `database` (the site's queries)."""
+    found = subprocess.run(  # noqa: S603
+        ["psql", with_database(server_url(), "postgres"), "-At", "-v", f"db={database}"],  # noqa: S607
+        input="SELECT pid FROM pg_stat_activity WHERE datname = :'db';\n",
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return sum(_cpu_ticks(int(pid)) for pid in found) / TICKS
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    # utime, stime, and the same of children it has reaped (recycled gunicorn workers)
+    return sum(int(value) for value in fields[11:15])
+
+
+def rate(url: str, *, session_leader: int, database: str) -> tuple[float, float]:
+    """req/s, and CPU ms per request spent by the site: its gunicorn and its database
+    backends, whoever else shares the machine (robust where req/s is not)."""
     wrk(url, duration=WARMUP, connections=CONNECTIONS, threads=THREADS)
     curl_time(url)  # waits out what wrk left queued
+    before = session_cpu_seconds(session_leader) + database_cpu_seconds(database)
     result = wrk(url, duration=DURATION, connections=CONNECTIONS, threads=THREADS)
+    spent = session_cpu_seconds(session_leader) + database_cpu_seconds(database) - before
     if result.errors or result.bad_status:
         say(f"# {url}: {result.errors} socket errors, {result.bad_status} responses >= 400")
-    return result.requests_per_second
+    return result.requests_per_second, spent * 1000 / max(result.requests, 1)
 
 
 def main() -> int:
@@ -148,10 +189,13 @@ def main() -> int:
         database_url=Archive(bench_load.STORIES, bench_load.BENCH_DB).url, workers=WORKERS
     )
     anchor = None
-    medians = {}
+    medians, cpu_medians = {}, {}
     try:
         stack.start_redis()
         Archive(bench_load.STORIES, bench_load.BENCH_DB).ensure(stack.env)
+        # As the anchor's gunicorn: no worker recycled during a run (its CPU would leave
+        # the count only when the master reaps it).
+        stack.env["GUNICORN_MAX_REQUESTS"] = "0"
         ours = page_paths(stack.env)["ky"]
         anchor = Anchor(redis_url=f"redis://127.0.0.1:{stack.redis_port}/1")
         anchor.prepare()
@@ -167,31 +211,45 @@ def main() -> int:
             stack.flush_cache()
             their_url = anchor.start(their_mode)
             say(f"\n{label} [target >= {target:g}]")
-            say(f"{'page':<7}{'round':>6}{'ours req/s':>12}{'Wagtail req/s':>15}{'ratio':>8}")
+            say(
+                f"{'page':<7}{'round':>6}{'ours req/s':>12}{'Wagtail req/s':>15}{'ratio':>8}"
+                f"{'ours CPU ms':>13}{'Wagtail CPU ms':>16}{'ratio':>8}"
+            )
+            sites = {
+                "ours": (stack.app_url, ours, stack.app.pid, bench_load.BENCH_DB),
+                "theirs": (their_url, theirs, anchor.process.pid, bench_load.WAGTAIL_DB),
+            }
             for page in ("home", "story"):
-                ratios = []
+                ratios, cpu_ratios = [], []
                 for round_number in range(1, ROUNDS + 1):
-                    runs = [
-                        ("ours", stack.app_url + ours[page]),
-                        ("theirs", their_url + theirs[page]),
-                    ]
-                    if round_number % 2 == 0:
-                        runs.reverse()
-                    measured = {who: rate(url) for who, url in runs}
-                    ratios.append(measured["ours"] / measured["theirs"])
+                    order = ["ours", "theirs"] if round_number % 2 else ["theirs", "ours"]
+                    measured = {}
+                    for who in order:
+                        url, site_paths, leader, database = sites[who]
+                        measured[who] = rate(
+                            url + site_paths[page], session_leader=leader, database=database
+                        )
+                    (rps, cpu), (their_rps, their_cpu) = measured["ours"], measured["theirs"]
+                    ratios.append(rps / their_rps)
+                    cpu_ratios.append(their_cpu / cpu)
                     say(
-                        f"{page:<7}{round_number:>6}{measured['ours']:>12.0f}"
-                        f"{measured['theirs']:>15.0f}{ratios[-1]:>8.2f}"
+                        f"{page:<7}{round_number:>6}{rps:>12.0f}{their_rps:>15.0f}"
+                        f"{ratios[-1]:>8.2f}{cpu:>13.2f}{their_cpu:>16.2f}{cpu_ratios[-1]:>8.2f}"
                     )
                 medians[(label, page)] = statistics.median(ratios)
+                cpu_medians[(label, page)] = statistics.median(cpu_ratios)
             anchor.stop()
     finally:
         if anchor is not None:
             anchor.stop()
         stack.close()
-    say("\nmedian ratio, ours / Wagtail (target in brackets)")
+    say("\nmedian ratios (target in brackets): req/s ours / Wagtail's; CPU per request")
+    say("(gunicorn and database backends) Wagtail's / ours, i.e. how many times less we spend")
     for label, _, _, target in COMPARISONS:
-        cells = "  ".join(f"{page} {medians[(label, page)]:.2f}" for page in ("home", "story"))
+        cells = "  ".join(
+            f"{page} {medians[(label, page)]:.2f} (CPU {cpu_medians[(label, page)]:.2f})"
+            for page in ("home", "story")
+        )
         say(f"  {label} [>= {target:g}]: {cells}")
     return 0
 
