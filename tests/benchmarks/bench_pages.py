@@ -16,24 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
-# Production settings want these spelled out; the benchmark's default is SQLite.
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(__file__).resolve().parents[2]}/db.sqlite3")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
-    os.environ.setdefault(name, "0")
-os.environ.setdefault("STATIC_MANIFEST", "0")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import warnings  # noqa: E402
-
-import django  # noqa: E402
-
-warnings.filterwarnings("ignore", "No directory at", UserWarning)
-
-django.setup()
-
+import inprocess  # noqa: E402, F401  (sets Django up)
 from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
