@@ -695,7 +695,9 @@ class ArticleDetailView(OldAddressMixin, PublicPageMixin, DetailView):
             },
         }
         if story.image:
-            data["image"] = [build(story.image.url)]
+            # The largest cropped JPEG, as og:image: not the upload, which may be huge.
+            picture = story.picture
+            data["image"] = [build(picture.largest_jpeg_url if picture else story.image.url)]
         corrections = [note for note in notes if note.kind in StoryNote.ON_CORRECTIONS_PAGE]
         if corrections:
             data["correction"] = [

@@ -6,6 +6,7 @@ form, as a browser would post it; public pages are read as readers get them.
 """
 
 import io
+import json
 import re
 import struct
 
@@ -97,6 +98,21 @@ def test_the_story_page_offers_every_width_and_modern_format_in_a_picture(admin_
     img = re.search(r"<img ([^>]+)>", picture[1])[1]
     assert 'width="960" height="540"' in img
     assert re.search(r'src="[^"]+\.jpg"', img) and "960w" in img
+
+
+def test_search_engines_and_shares_get_the_largest_rendition_not_the_upload(admin_post, client):
+    story = make_article()
+    admin_post(story, image=upload_file("photo.jpg", wide_photo()))
+    client.logout()
+    html = story_page(client, story)
+    og_image = re.search(r'<meta property="og:image" content="([^"]+)">', html)[1]
+    script = html.split('<script type="application/ld+json">')[1].split("</script>")[0]
+    assert json.loads(script)["image"] == [og_image]
+    assert "/renditions/" in og_image
+    assert story.image.url not in og_image
+    with default_storage.open(og_image.split("/media/", 1)[1]) as file, Image.open(file) as image:
+        # A 1600 x 600 upload crops to 1067 x 600 at 16:9: its widest rendition is 960.
+        assert image.size == (960, 540)
 
 
 def test_story_cards_show_the_photo_in_a_lazy_picture(admin_post, client):
