@@ -33,7 +33,7 @@ from authors.services import sign_creator
 
 from . import workflow
 from .forms import ArticleAdminForm, PhotoForm
-from .images import renditions_delete, renditions_refresh, renditions_stale
+from .images import renditions_refresh, renditions_stale
 from .models import (
     LANGUAGE_CODES,
     Article,
@@ -458,8 +458,6 @@ class ArticleAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             photo = photo_form.instance
             if photo.pk:
                 self._refresh_renditions(request, photo, changed=photo_form.changed_data)
-        for photo in formset.deleted_objects:
-            renditions_delete(storage=photo.image.storage, manifest=photo.renditions)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

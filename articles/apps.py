@@ -16,3 +16,13 @@ class ArticlesConfig(AppConfig):
         Image.MAX_IMAGE_PIXELS = settings.NEWSROOM_MAX_IMAGE_PIXELS
 
         signals.connect()
+        # Derived files follow their photo (articles.images).
+        from django.db.models.signals import post_delete
+
+        from .images import delete_renditions_with
+        from .models import Article, Photo
+
+        for model in (Article, Photo):
+            post_delete.connect(
+                delete_renditions_with, sender=model, dispatch_uid=f"renditions-{model.__name__}"
+            )

@@ -16,6 +16,7 @@ import io
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, IptcImagePlugin, features
 
@@ -141,10 +142,15 @@ def renditions_stale(*, obj, fields: tuple[str, str, str, str]) -> bool:
     image, manifest = getattr(obj, image_field), getattr(obj, manifest_field) or {}
     if not image:
         return bool(manifest)
-    return manifest.get("image") != image.name or manifest.get("focal") != [
+    if manifest.get("image") != image.name or manifest.get("focal") != [
         getattr(obj, x_field),
         getattr(obj, y_field),
-    ]
+    ]:
+        return True
+    # A recovered deleted story: its renditions went with it (delete_renditions_with).
+    # One file tells (they are made and deleted together); asked on editors' saves only.
+    names = _names(manifest)
+    return not names or not image.storage.exists(names[0])
 
 
 def renditions_refresh(*, obj, fields: tuple[str, str, str, str]) -> None:
@@ -172,6 +178,16 @@ def renditions_delete(*, storage, manifest: dict, keep: dict | None = None) -> N
     for name in _names(manifest or {}):
         if name not in kept:
             storage.delete(name)
+
+
+def delete_renditions_with(sender, instance, **kwargs):
+    """A deleted story or gallery photo takes its renditions along, once the deletion is
+    committed (a rolled-back deletion keeps them). The upload itself stays, as Django
+    leaves every FileField's file: backups and restores keep their originals."""
+    manifest = getattr(instance, "image_renditions", None) or getattr(instance, "renditions", None)
+    if instance.image and manifest:
+        storage = instance.image.storage
+        transaction.on_commit(lambda: renditions_delete(storage=storage, manifest=manifest))
 
 
 def _names(manifest: dict) -> list[str]:

@@ -103,8 +103,9 @@ def _page_form(response, form_id):
     parser = _FormParser()
     parser.feed(response.content.decode())
     if form_id is None:
-        # The admin's change form is "<model>_form".
-        return next(form for form in parser.forms if (form["id"] or "").endswith("_form"))
+        # The admin's change form is "<model>_form"; a confirmation page has one form.
+        named = [form for form in parser.forms if (form["id"] or "").endswith("_form")]
+        return named[0] if named else next(iter(parser.forms))
     return next(form for form in parser.forms if form["id"] == form_id)
 
 

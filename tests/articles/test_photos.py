@@ -14,13 +14,16 @@ import pytest
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from PIL import Image, features
+from reversion.models import Version
 
 from articles.embeds import video_for
 from articles.images import crop_box
-from tests.articles.admin_client import change_url, form_data
+from articles.models import Article
+from tests.articles.admin_client import change_url, form_data, page_form
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -312,14 +315,47 @@ def test_the_main_image_caption_is_prefilled_from_the_files_exif(admin_post):
     assert story.image_credit_ky == "Жылдыз Асанова"
 
 
-def test_a_removed_gallery_photo_loses_its_renditions(admin_post):
+def rendition_names(manifest):
+    return [name for source in manifest["sources"] for _w, name in source["files"]]
+
+
+def test_a_removed_gallery_photo_loses_its_renditions(
+    admin_post, django_capture_on_commit_callbacks
+):
     story = make_article()
     admin_post(story, **{"photos-0-image": upload_file("a.jpg", wide_photo())})
-    photo = story.photos.get()
-    names = [name for source in photo.renditions["sources"] for _w, name in source["files"]]
-    response, story = admin_post(story, **{"photos-0-DELETE": "on"})
+    names = rendition_names(story.photos.get().renditions)
+    with django_capture_on_commit_callbacks(execute=True):
+        response, story = admin_post(story, **{"photos-0-DELETE": "on"})
     assert response.status_code == 302 and not story.photos.exists()
     assert not any(default_storage.exists(name) for name in names)
+
+
+def test_a_deleted_story_takes_its_renditions_along(
+    admin_post, client, django_capture_on_commit_callbacks
+):
+    story = make_article()
+    admin_post(
+        story,
+        image=upload_file("main.jpg", wide_photo()),
+        **{"photos-0-image": upload_file("gallery.jpg", wide_photo())},
+    )
+    names = rendition_names(story.image_renditions) + rendition_names(story.photos.get().renditions)
+    assert names and all(default_storage.exists(name) for name in names)
+    delete_url = reverse("admin:articles_article_delete", args=[story.pk])
+    confirm = page_form(client.get(delete_url))[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(delete_url, confirm).status_code == 302
+    assert not Article.objects.filter(pk=story.pk).exists()
+    assert not any(default_storage.exists(name) for name in names)
+
+    # Recovered from its history (the story and its main image; the gallery is not
+    # versioned), it gets its renditions made again.
+    version = Version.objects.get_deleted(Article).get()
+    recover_url = reverse("admin:articles_article_recover", args=[version.pk])
+    assert client.post(recover_url, form_data(client.get(recover_url))).status_code == 302
+    recovered = rendition_names(Article.objects.get(pk=story.pk).image_renditions)
+    assert recovered and all(default_storage.exists(name) for name in recovered)
 
 
 # Photos and videos inside the text.
