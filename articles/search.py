@@ -12,6 +12,8 @@ words close to the query's (pg_trgm), so a typo like `Бишкк` still finds
 """
 
 import re
+from collections.abc import Sequence
+from datetime import timedelta
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -22,6 +24,7 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models import F, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
+from django.utils import timezone
 from django.utils.html import escape, strip_tags
 
 from .kyrgyz_stemmer import stem
@@ -45,6 +48,9 @@ TYPO_SIMILARITY = 0.5
 # and ranking every match of a common word would grow with the archive, and
 # the page must answer within 50 ms at 100,000 stories (docs/benchmarks.md).
 MAX_RESULTS = 100
+# The newest matches are looked for in the last 7 days, then 30, 180 and 730, then
+# in the rest of the archive (see _newest); at about 40 stories a day.
+SEARCH_WINDOWS = (7, 30, 180, 730)
 # Typo search looks at words of this length and up, at most this many of them.
 TYPO_MIN_LENGTH = 4
 TYPO_MAX_WORDS = 5
@@ -59,18 +65,48 @@ def has_words(query: str) -> bool:
     return bool(WORD.search(query))
 
 
-def search_articles(*, query: str, language: str) -> QuerySet:
+def search_articles(*, query: str, language: str) -> "SearchResults":
+    """The live stories of `language` matching `query`, as the search page lists them."""
     stories = Article.objects.live(language).for_listing()
     if connection.vendor != "postgresql":
-        return _contains(stories, query=query, language=language)
+        matches = _contains(stories, query=query, language=language)
+        found_by = matches.order_by("-published_at", "-id").values_list("pk", flat=True)
+        return SearchResults(list(found_by), stories, capped=False, found_by=found_by)
     if language == "ky":
         return _kyrgyz_full_text(stories, query=query)
     return _full_text(stories, query=query, language=language)
 
 
-def shows_newest_only(count: int) -> bool:
-    """Whether a search that found `count` stories was cut to its newest MAX_RESULTS."""
-    return connection.vendor == "postgresql" and count >= MAX_RESULTS
+class SearchResults(Sequence):
+    """The stories a search found, in the order they are listed.
+
+    Their ids are read at once (at most MAX_RESULTS + 1 on PostgreSQL) by the
+    `found_by` query, so the paginator counts them without a query; a page reads
+    its own stories, with the snippets marked up for them only. `capped`: more
+    stories matched than the newest MAX_RESULTS listed.
+    """
+
+    def __init__(self, ids: list[int], stories: QuerySet, *, capped: bool, found_by: QuerySet):
+        self.ids = ids
+        self.stories = stories
+        self.capped = capped
+        self.found_by = found_by
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        wanted = self.ids[index]
+        if not wanted:
+            return []
+        found = {story.pk: story for story in self.stories.filter(pk__in=wanted)}
+        # A story unpublished since the ids were read is left out.
+        return [found[pk] for pk in wanted if pk in found]
 
 
 def similar_titles(*, query: str, language: str) -> QuerySet:
@@ -107,21 +143,11 @@ def similar_titles(*, query: str, language: str) -> QuerySet:
     )
 
 
-def _newest(matches: QuerySet) -> QuerySet:
-    """The ids of the newest MAX_RESULTS `matches`, as a subquery.
-
-    For a common word PostgreSQL walks the date index and stops early, for a
-    rare one it takes the few matches from the GIN index: either way the cost
-    does not grow with the archive.
-    """
-    return matches.order_by("-published_at", "-id").values("pk")[:MAX_RESULTS]
-
-
 def _kyrgyz_terms(query: str) -> list[str]:
     return [stem(word) for word in WORD.findall(query)]
 
 
-def _kyrgyz_full_text(stories: QuerySet, *, query: str) -> QuerySet:
+def _kyrgyz_full_text(stories: QuerySet, *, query: str) -> SearchResults:
     terms = [
         f"{quote_lexeme(term)}:*" if len(term) >= PREFIX_STEM_LENGTH else quote_lexeme(term)
         for term in _kyrgyz_terms(query)
@@ -143,7 +169,7 @@ def _spellings(term: str) -> list[str]:
     return [term, term[:-1] + voiced] if voiced else [term]
 
 
-def _full_text(stories: QuerySet, *, query: str, language: str) -> QuerySet:
+def _full_text(stories: QuerySet, *, query: str, language: str) -> SearchResults:
     search_query = SearchQuery(query, config=RUSSIAN_CONFIG, search_type="websearch")
     return _ranked(
         stories, search_query, headline_query=search_query, config=RUSSIAN_CONFIG, language=language
@@ -157,44 +183,65 @@ def _ranked(
     headline_query: SearchQuery,
     config: str,
     language: str,
-) -> QuerySet:
-    """The matches of `search_query` in the stored vector, best first, marked up.
-
-    Only the newest MAX_RESULTS matches are ranked and paged: the subquery can
-    stop early on the date index for a common word and use the GIN index for a
-    rare one, so the cost stays flat as the archive grows.
-    """
+) -> SearchResults:
+    """The newest MAX_RESULTS matches of `search_query` in the stored vector, best
+    first (the newest first among equals), each page's stories marked up."""
     column = f"search_{language}"
-    newest = (
-        stories.filter(**{column: search_query})
-        .order_by("-published_at", "-id")
-        .values("pk")[:MAX_RESULTS]
+    matches = stories.filter(**{column: search_query}).annotate(
+        rank=SearchRank(F(column), search_query)
     )
+    found_by = _newest(matches)
+    rows = list(found_by)
+    capped = len(rows) > MAX_RESULTS
+    rows = rows[:MAX_RESULTS]
+    # Python's sort is stable: equal ranks stay newest first.
+    ids = [pk for pk, _rank in sorted(rows, key=lambda row: -row[1])]
     text = Concat(f"lead_{language}", Value(" "), f"body_{language}", output_field=TextField())
-    return (
-        stories.filter(pk__in=newest)
-        .annotate(
-            rank=SearchRank(F(column), search_query),
-            title_headline=SearchHeadline(
-                f"title_{language}",
-                headline_query,
-                config=config,
-                start_sel=START,
-                stop_sel=STOP,
-                highlight_all=True,
-            ),
-            headline=SearchHeadline(
-                text,
-                headline_query,
-                config=config,
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=35,
-                min_words=15,
-            ),
-        )
-        .order_by("-rank", "-published_at", "-id")
+    page = stories.annotate(
+        title_headline=SearchHeadline(
+            f"title_{language}",
+            headline_query,
+            config=config,
+            start_sel=START,
+            stop_sel=STOP,
+            highlight_all=True,
+        ),
+        headline=SearchHeadline(
+            text,
+            headline_query,
+            config=config,
+            start_sel=START,
+            stop_sel=STOP,
+            max_words=35,
+            min_words=15,
+        ),
     )
+    return SearchResults(ids, page, capped=capped, found_by=found_by)
+
+
+def _newest(matches: QuerySet) -> QuerySet:
+    """(id, rank) of the newest MAX_RESULTS + 1 `matches`, newest first, in one query.
+
+    The GIN index finds matches but not in date order, so sorting every match
+    of a common word by date read thousands of rows. Instead the archive is
+    searched a window of time at a time, newest first (SEARCH_WINDOWS), as one
+    UNION ALL under a LIMIT: PostgreSQL runs its branches in order and stops
+    as soon as it has enough rows, so a common word reads the last days only
+    and a rare one the whole archive, each window a bounded index read.
+    """
+    wanted = MAX_RESULTS + 1
+    now = timezone.now()
+    parts = []
+    newer = None
+    for bound in [*(now - timedelta(days=days) for days in SEARCH_WINDOWS), None]:
+        part = matches
+        if bound is not None:
+            part = part.filter(published_at__gte=bound)
+        if newer is not None:
+            part = part.filter(published_at__lt=newer)
+        parts.append(part.order_by("-published_at", "-id").values_list("pk", "rank")[:wanted])
+        newer = bound
+    return parts[0].union(*parts[1:], all=True)[:wanted]
 
 
 def _contains(stories: QuerySet, *, query: str, language: str) -> QuerySet:

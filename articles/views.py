@@ -58,7 +58,6 @@ from .search import (
     has_words,
     highlighted_title,
     search_articles,
-    shows_newest_only,
     similar_titles,
     snippet,
 )
@@ -472,10 +471,8 @@ class SearchView(StoryListMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, problem=self.problem, **kwargs)
         context["approximate"] = approximate = getattr(self, "approximate", False)
-        paginator = context["paginator"]
-        context["capped"] = (
-            paginator is not None and not approximate and shows_newest_only(paginator.count)
-        )
+        # Whether the search was cut to its newest MAX_RESULTS stories.
+        context["capped"] = not approximate and getattr(self.object_list, "capped", False)
         language = translation.get_language()
         for story in context["stories"]:
             story.snippet = snippet(story, query=self.query, language=language)

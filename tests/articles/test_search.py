@@ -122,7 +122,7 @@ def test_postgres_search_can_use_the_full_text_index(language):
         # walk a btree index of live stories, all of which match here.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-    plan = search_articles(query="бюджет", language=language).explain()
+    plan = search_articles(query="бюджет", language=language).found_by.explain()
     assert f"article_search_{language}" in plan
 
 
@@ -246,6 +246,56 @@ def test_postgres_a_common_word_shows_its_newest_matches_ranked(client, monkeypa
     few = client.get("/ky/search/", {"q": "мектеп жаңырды"})
     assert list(few.context["stories"]) == [stories[0]]
     assert "эң акыркы" not in few.content.decode()
+
+
+@pytest.mark.postgres
+def test_postgres_the_newest_matches_are_found_across_the_years(client, monkeypatch):
+    """The archive is searched newest time first and further back only while fewer
+    than MAX_RESULTS stories are found: a common word still lists its newest
+    stories, whatever their age, and the reader is told older ones are left out."""
+    monkeypatch.setattr("articles.search.MAX_RESULTS", 3)
+    now = timezone.now()
+    stories = [
+        make_article(title_ru="Бюджет", published_at=now - timezone.timedelta(days=days))
+        for days in (1, 20, 400, 2000)
+    ]
+    response = client.get("/ru/search/", {"q": "бюджет"})
+    assert list(response.context["stories"]) == stories[:3]
+    assert "показаны последние 3 материала" in response.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("language", ["ky", "ru"])
+def test_postgres_a_word_of_old_stories_only_is_found(client, language):
+    """A word no recent story has is looked for back to the archive's first day."""
+    now = timezone.now()
+    old = make_article(
+        title_ky="Мектеп ачылды",
+        title_ru="Открылась школа",
+        published_at=now - timezone.timedelta(days=3000),
+    )
+    older = make_article(
+        title_ky="Мектептер",
+        title_ru="Школы",
+        published_at=now - timezone.timedelta(days=4000),
+    )
+    make_article(title_ky="Жамгыр", title_ru="Дождь", published_at=now)
+    query = {"ky": "мектеп", "ru": "школа"}[language]
+    response = client.get(f"/{language}/search/", {"q": query})
+    assert set(response.context["stories"]) == {old, older}
+    assert response.context["paginator"].count == 2
+    assert not response.context["capped"]
+
+
+@pytest.mark.postgres
+def test_postgres_exactly_max_results_matches_are_all_shown_without_the_notice(client, monkeypatch):
+    monkeypatch.setattr("articles.search.MAX_RESULTS", 3)
+    for days in (1, 100, 1000):
+        make_article(title_ru="Бюджет", published_at=timezone.now() - timezone.timedelta(days=days))
+    response = client.get("/ru/search/", {"q": "бюджет"})
+    assert response.context["paginator"].count == 3
+    assert not response.context["capped"]
+    assert "По запросу «бюджет» найдено 3 материала." in response.content.decode()
 
 
 def test_a_short_kyrgyz_stem_finds_only_its_own_forms(client):
