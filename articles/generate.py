@@ -9,17 +9,20 @@ Texts come from the CC0 corpus of the demo (articles/demo_data); everything is d
 from one seeded random generator, so the same seed gives the same archive.
 """
 
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group, User
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from authors.models import Author
@@ -70,6 +73,8 @@ class Generated:
     stories: int
     comments: int
     seconds: float
+    # CPU of the writer thread's PostgreSQL backend (BatchWriter), when there was one.
+    writer_database_cpu: float | None = None
 
 
 class Corpus:
@@ -309,6 +314,80 @@ def search_indexes_deferred(*, enabled: bool) -> Iterator[None]:
             cursor.execute(f'ANALYZE "{Article._meta.db_table}"')
 
 
+def _write_batch(*, stories, bylines, tagged, comments, batch_size: int) -> None:
+    """Save one batch of stories and what belongs to them, in one transaction."""
+    with transaction.atomic():
+        Article.objects.bulk_create(stories, batch_size=batch_size)
+        Byline.objects.bulk_create(bylines)
+        TaggedArticle.objects.bulk_create(
+            TaggedArticle(content_object=story, tag=tag)
+            for story, story_tags in tagged
+            for tag in story_tags
+        )
+        Comment.objects.bulk_create(comments, batch_size=batch_size)
+        # The same count moderation keeps (comment_counts_refresh), in the same batch.
+        comment_counts_refresh(article_ids={c.article_id for c in comments})
+
+
+class BatchWriter:
+    """Saves batches (`_write_batch`), on PostgreSQL in a thread of its own: while
+    PostgreSQL indexes one batch and computes its Russian search vectors, Python makes
+    the next one, so two cores work at once. Batches are written in order, one at a
+    time, on the writer's own connection. Inside a transaction (a test's), another
+    connection would not see its rows: batches are then written in place.
+
+    `database_cpu`: what the writer's PostgreSQL backend spent, once it is closed.
+    """
+
+    def __init__(self):
+        self.threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.database_cpu: float | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1) if self.threaded else None
+        self._pending: Future | None = None
+
+    def write(self, **batch) -> None:
+        if not self.threaded:
+            _write_batch(**batch)
+            return
+        self._wait()  # one batch in flight: memory stays bounded
+        self._pending = self._executor.submit(_write_batch, **batch)
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        if not self.threaded:
+            return
+        try:
+            self._wait()
+        finally:
+            self.database_cpu = self._executor.submit(_close_connection).result()
+            self._executor.shutdown()
+
+
+def _close_connection() -> float | None:
+    spent = database_cpu_seconds()
+    connections.close_all()
+    return spent
+
+
+def database_cpu_seconds() -> float | None:
+    """CPU time of this thread's connection's PostgreSQL backend, when it runs on this
+    host."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None  # another host, or not ours to read
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def generate_stories(
     *,
     count: int,
@@ -332,10 +411,11 @@ def generate_stories(
     times = publication_times(rng, count=count, now=now)
     ip_hash = address_hash(GENERATED_ADDRESS)
     made = comments = 0
+    writer = BatchWriter()
     with search_indexes_deferred(enabled=count >= DEFER_INDEXES_FROM):
-        while made < count:
-            size = min(batch_size, count - made)
-            with transaction.atomic():
+        try:
+            while made < count:
+                size = min(batch_size, count - made)
                 stories = []
                 for n in range(made, made + size):
                     story = _story(
@@ -348,31 +428,38 @@ def generate_stories(
                     story.derive_fields(slug_taken=slugs.__contains__)
                     slugs.update((story.slug_ky, story.slug_ru))
                     stories.append(story)
-                Article.objects.bulk_create(stories, batch_size=batch_size)
-                Byline.objects.bulk_create(
+                # Made before the stories are saved: their ids are filled in when written.
+                bylines = [
                     Byline(article=story, author=author, position=position)
                     for story in stories
                     for position, author in enumerate(_signers(rng, story, profiles))
-                )
-                TaggedArticle.objects.bulk_create(
-                    TaggedArticle(content_object=story, tag=tag)
-                    for story in stories
-                    for tag in rng.sample(tags, k=rng.randint(1, 5))
-                )
+                ]
+                tagged = [(story, rng.sample(tags, k=rng.randint(1, 5))) for story in stories]
                 new_comments = [
                     comment
                     for story in stories
                     for comment in _comments(rng, story, ip_hash=ip_hash, now=now)
                 ]
-                Comment.objects.bulk_create(new_comments, batch_size=batch_size)
-                # The same count moderation keeps (comment_counts_refresh), in the same batch.
-                comment_counts_refresh(article_ids={c.article_id for c in new_comments})
-            made += size
-            comments += len(new_comments)
-            if progress:
-                progress(made, count, time.monotonic() - start)
+                writer.write(
+                    stories=stories,
+                    bylines=bylines,
+                    tagged=tagged,
+                    comments=new_comments,
+                    batch_size=batch_size,
+                )
+                made += size
+                comments += len(new_comments)
+                if progress:
+                    progress(made, count, time.monotonic() - start)
+        finally:
+            writer.close()  # every batch written before the indexes are rebuilt
     bump_content_version()  # bulk_create sends no signals: cached fragments are stale now
-    return Generated(stories=made, comments=comments, seconds=time.monotonic() - start)
+    return Generated(
+        stories=made,
+        comments=comments,
+        seconds=time.monotonic() - start,
+        writer_database_cpu=writer.database_cpu,
+    )
 
 
 def _story(rng, corpora, languages, *, rubrics, places, authors) -> Article:

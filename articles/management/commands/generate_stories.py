@@ -1,13 +1,10 @@
 """manage.py generate_stories N: a large archive of realistic stories (articles/generate.py)."""
 
-import os
 import time
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
-from articles.generate import generate_stories
+from articles.generate import database_cpu_seconds, generate_stories
 
 
 class Command(BaseCommand):
@@ -45,22 +42,9 @@ class Command(BaseCommand):
         # On a shared machine the wall time says little; the CPU spent says what it costs.
         cost = f"CPU: this process {time.process_time() - cpu:.1f} s"
         if database_cpu is not None and (after := database_cpu_seconds()) is not None:
-            cost += f", its PostgreSQL backend {after - database_cpu:.1f} s"
+            spent = after - database_cpu + (result.writer_database_cpu or 0)
+            cost += f", its PostgreSQL backends {spent:.1f} s"
         self.stdout.write(
             f"Created {result.stories} stories and {result.comments} comments "
             f"in {result.seconds:.1f} s ({cost})."
         )
-
-
-def database_cpu_seconds() -> float | None:
-    """CPU time of this connection's PostgreSQL backend, when it runs on this host."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None  # another host, or not ours to read
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
