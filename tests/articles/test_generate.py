@@ -2,12 +2,15 @@
 
 import io
 import re
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.utils import translation
 from django.utils.html import strip_tags
 
+from articles import generate
 from articles.generate import TAGS_PER_LANGUAGE
 from articles.models import Article, Tag, sanitize_body
 from comments.models import Comment
@@ -128,3 +131,48 @@ def test_a_second_run_adds_stories_without_new_tags_or_slug_clashes(archive):
 def test_nonsense_counts_are_refused():
     with pytest.raises(CommandError):
         call_command("generate_stories", "0", verbosity=0)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_batches_are_written_in_a_thread_with_the_same_result(
+    monkeypatch,
+):
+    """On PostgreSQL the command writes each batch on a connection of its own while it
+    makes the next one; what it writes is what the in-place writer writes."""
+    writers = []
+    write_batch = generate._write_batch
+
+    def spy(**batch):
+        writers.append(threading.current_thread())
+        write_batch(**batch)
+
+    monkeypatch.setattr(generate, "_write_batch", spy)
+    with transaction.atomic():  # in place: the writer's connection would not see it
+        made = generate.generate_stories(count=COUNT, batch_size=15, seed=7)
+    assert set(writers) == {threading.main_thread()}
+    in_place = fingerprint()
+    Article.objects.all().delete()
+    Comment.objects.all().delete()
+    writers.clear()
+    threaded = generate.generate_stories(count=COUNT, batch_size=15, seed=7)
+    assert len(writers) == 3 and threading.main_thread() not in writers
+    assert (threaded.stories, threaded.comments) == (made.stories, made.comments)
+    assert fingerprint() == in_place
+
+
+def fingerprint():
+    stories = Article.objects.order_by("-published_at", "id")
+    return [
+        (
+            story.title_ky,
+            story.title_ru,
+            story.body_ru,
+            story.search_ky,
+            story.comment_count,
+            [byline.author_id for byline in story.bylines.order_by("position")],
+            sorted(story.tags.values_list("pk", flat=True)),
+            list(story.comments.order_by("created_at", "pk").values_list("name", "text")),
+        )
+        for story in stories
+    ]
