@@ -81,6 +81,10 @@ class SearchResults(Sequence):
     stories matched than the newest MAX_RESULTS listed.
     """
 
+    # Nothing found because every query word is a stop word (PostgreSQL's `russian`
+    # dictionary drops между, как): no typo would explain it.
+    only_common_words = False
+
     def __init__(self, ids: list[int], stories: QuerySet, *, capped: bool, found_by: QuerySet):
         self.ids = ids
         self.stories = stories
@@ -166,9 +170,22 @@ def _spellings(term: str) -> list[str]:
 
 def _full_text(stories: QuerySet, *, query: str, language: str) -> SearchResults:
     search_query = SearchQuery(query, config=RUSSIAN_CONFIG, search_type="websearch")
-    return _ranked(
+    results = _ranked(
         stories, search_query, headline_query=search_query, config=RUSSIAN_CONFIG, language=language
     )
+    if not results:
+        results.only_common_words = _only_stop_words(query)
+    return results
+
+
+def _only_stop_words(query: str) -> bool:
+    """Whether the Russian dictionary drops every word of `query` (a query only when
+    nothing was found: the typo search it saves ranks thousands of titles)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s))", [RUSSIAN_CONFIG, query]
+        )
+        return cursor.fetchone()[0] == 0
 
 
 def _ranked(

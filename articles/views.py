@@ -456,7 +456,8 @@ class SearchView(StoryListMixin, ListView):
         # query's instead, as a reader who made a typo wants. Costs a query only then.
         paginator = super().get_paginator(queryset, *args, **kwargs)
         self.approximate = False
-        if not self.problem and paginator.count == 0:
+        common_words = getattr(queryset, "only_common_words", False)
+        if not self.problem and paginator.count == 0 and not common_words:
             similar = similar_titles(query=self.query, language=translation.get_language())
             similar_paginator = super().get_paginator(similar, *args, **kwargs)
             if similar_paginator.count:
@@ -471,6 +472,7 @@ class SearchView(StoryListMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, problem=self.problem, **kwargs)
         context["approximate"] = approximate = getattr(self, "approximate", False)
+        context["common_words"] = getattr(self.object_list, "only_common_words", False)
         # Whether the search was cut to its newest MAX_RESULTS stories.
         context["capped"] = not approximate and getattr(self.object_list, "capped", False)
         language = translation.get_language()

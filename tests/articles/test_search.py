@@ -298,6 +298,19 @@ def test_postgres_exactly_max_results_matches_are_all_shown_without_the_notice(c
     assert "По запросу «бюджет» найдено 3 материала." in response.content.decode()
 
 
+@pytest.mark.postgres
+def test_postgres_a_query_of_stop_words_only_asks_for_another_word(client):
+    """The Russian dictionary drops words like между: nothing can match them, and
+    it is no typo, so no similar titles are looked for."""
+    make_article(title_ru="Переговоры между странами")
+    response = client.get("/ru/search/", {"q": "между"})
+    assert list(response.context["stories"]) == []
+    assert not response.context["approximate"]
+    html = response.content.decode()
+    assert "Эти слова встречаются почти в каждом материале." in html
+    assert "Проверьте написание" not in html
+
+
 def test_a_short_kyrgyz_stem_finds_only_its_own_forms(client):
     """ошондон (since then) stems to ошон; ошондой (such) is another word."""
     since = make_article(title_ky="Ошондон бери көп өттү")
