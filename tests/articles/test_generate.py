@@ -134,7 +134,7 @@ def test_nonsense_counts_are_refused():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_outside_a_transaction_batches_are_written_in_a_thread_with_the_same_result(
     monkeypatch,
 ):
