@@ -16,8 +16,8 @@ import io
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.core.files.base import ContentFile
+from django.db import transaction
 from PIL import Image, ImageOps, IptcImagePlugin, features
 
 RATIO = (16, 9)
