@@ -25,8 +25,8 @@ max_requests_jitter = max_requests // 10
 # time, and post_fork below drops any that a start-up hook might have opened.
 preload_app = True
 
-# One JSON line per request on stdout; GUNICORN_ACCESS_LOG=off leaves it to nginx, which
-# logs every request anyway (with the same X-Request-ID).
+# One JSON line per request on stdout (with its X-Request-ID); GUNICORN_ACCESS_LOG=off
+# leaves access logging to nginx, which logs every request in its own access log.
 accesslog = None if os.environ.get("GUNICORN_ACCESS_LOG", "-") == "off" else "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
