@@ -53,11 +53,10 @@ from loadstack import (  # noqa: E402
 )
 
 ROUNDS = env_int("ROUNDS", 3)
+# Shorter runs than bench-load's, as there are more of them; the other knobs are its own.
 DURATION = os.environ.get("DURATION", "8s")
 WARMUP = os.environ.get("WARMUP", "2s")
-CONNECTIONS = env_int("CONNECTIONS", 16)
-THREADS = env_int("THREADS", 2)
-WORKERS = env_int("WORKERS", 2)
+CONNECTIONS, THREADS, WORKERS = bench_load.CONNECTIONS, bench_load.THREADS, bench_load.WORKERS
 # (label, our mode, the anchor's CACHE_MODE, target)
 COMPARISONS = [
     ("cold render: uncached / uncached", "uncached", "none", 3.0),
