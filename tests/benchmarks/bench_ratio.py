@@ -37,7 +37,6 @@ import bench_load  # noqa: E402
 from loadstack import (  # noqa: E402
     Archive,
     Stack,
-    _sid,
     curl_time,
     env_int,
     free_port,
@@ -46,6 +45,7 @@ from loadstack import (  # noqa: E402
     require,
     say,
     server_url,
+    session_id,
     stop_on_signals,
     wait_http,
     with_database,
@@ -140,10 +140,10 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 def session_cpu_seconds(session_leader: int) -> float:
     """User and system CPU of every process in the session (the site's gunicorn)."""
-    session = _sid(session_leader)
+    session = session_id(session_leader)
     total = 0
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and _sid(int(entry.name)) == session:
+        if entry.name.isdigit() and session_id(int(entry.name)) == session:
             total += _cpu_ticks(int(entry.name))
     return total / TICKS
 

@@ -444,7 +444,7 @@ class Stack:
         gunicorns = {int(r[0]): (int(r[1]), int(r[2])) for r in rows if "gunicorn" in r[3]}
         masters = {pid for pid, (ppid, _rss) in gunicorns.items() if ppid not in gunicorns}
         session = os.getsid(self.app.pid)
-        masters = {pid for pid in masters if _sid(pid) == session}
+        masters = {pid for pid in masters if session_id(pid) == session}
         return [rss / 1024 for pid, (ppid, rss) in gunicorns.items() if ppid in masters]
 
     def close(self) -> None:
@@ -454,7 +454,7 @@ class Stack:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _sid(pid: int) -> int | None:
+def session_id(pid: int) -> int | None:
     try:
         return os.getsid(pid)
     except ProcessLookupError:
