@@ -26,9 +26,9 @@ A cache that is down is a miss: the page is rendered, nothing is stored, nothing
 
 import hashlib
 import logging
+import os
 import pickle
 import time
-import uuid
 from collections.abc import Iterable
 from functools import wraps
 from http.cookies import SimpleCookie
@@ -37,6 +37,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.utils.cache import patch_cache_control
+from redis.exceptions import NoScriptError
 
 from newsroom.frontcache import front_cache
 
@@ -44,13 +45,20 @@ logger = logging.getLogger(__name__)
 
 TAG_HEADER = "xkey"
 PAGE_PREFIX = "pagecache:page:"
-TAG_PREFIX = "pagecache:tag:"
-# The time of the last purge of any tag: a read replica serves pages only once it holds
-# everything committed before it (newsroom/routers.py).
+# A tag's purge stamp: the time of its last purge, in integer milliseconds (stored as
+# plain digits, so that the lookup script in Redis can compare them).
+TAG_PREFIX = "pagecache:purged-ms:"
+# The time of the last purge of any tag, in seconds: a read replica serves pages only
+# once it holds everything committed before it (newsroom/routers.py).
 LAST_PURGE_KEY = "pagecache:last-purge"
 # Clocks of two application servers may differ a little: a page whose rendering started
 # within this margin after a purge of one of its tags is not trusted.
 CLOCK_MARGIN = 1.0
+CLOCK_MARGIN_MS = int(CLOCK_MARGIN * 1000)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 # Headers that belong to one response, never to a stored page.
@@ -62,7 +70,7 @@ def request_id(environ) -> str:
     given = environ.get("HTTP_X_REQUEST_ID", "")
     if len(given) == 32 and all(c in "0123456789abcdef" for c in given):
         return given
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 def page_ttl() -> int:
@@ -100,41 +108,89 @@ def _cache():
     return caches[settings.NEWSROOM_PAGE_CACHE_ALIAS]
 
 
-# Reads a stored page (its first line lists its tags) and its tags' purge stamps in one
-# round trip to Redis: the whole work of a cache hit.
+# A stored page in Redis is one line, "<render start in ms> <tag> <tag> ...", then the
+# pickled page. The lookup script reads it and its tags' purge stamps and answers the
+# pickled page only when every tag was last purged (CLOCK_MARGIN_MS) before the render
+# began: the whole work of a cache hit, in one round trip, with one short answer.
 LOOKUP_SCRIPT = """
 local page = redis.call('GET', KEYS[1])
 if not page then return false end
 local newline = string.find(page, '\\n', 1, true)
 if not newline then return false end
+local started = nil
 local keys = {}
-for tag in string.gmatch(string.sub(page, 1, newline - 1), '%S+') do
-    keys[#keys + 1] = ARGV[1] .. tag
+for word in string.gmatch(string.sub(page, 1, newline - 1), '%S+') do
+    if started == nil then started = tonumber(word) else keys[#keys + 1] = ARGV[1] .. word end
 end
-local found = {page}
+if started == nil then return false end
 if #keys > 0 then
+    local margin = tonumber(ARGV[2])
     local stamps = redis.call('MGET', unpack(keys))
-    for i = 1, #keys do found[i + 1] = stamps[i] end
+    for i = 1, #keys do
+        local stamp = tonumber(stamps[i])
+        if stamp == nil or stamp + margin >= started then return false end
+    end
 end
-return found
+return string.sub(page, newline + 1)
 """
-_scripts = {}
+# Stores a page: each of its tags gets a first stamp (0: never purged) unless it has one,
+# then the page, with its lifetime. ARGV: the page's value, its seconds, the tag prefix,
+# then the tags.
+STORE_SCRIPT = """
+for i = 4, #ARGV do redis.call('SET', ARGV[3] .. ARGV[i], '0', 'NX') end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+"""
+class RedisPages:
+    """The page cache's own use of Redis, when the cache is django-redis with its usual
+    key layout: the lookup and store scripts, and for lookups one connection per worker
+    process, held, so that a hit pays for nothing but its one round trip."""
+
+    def __init__(self, cache):
+        self.cache = cache
+        self.client = cache.client.get_client(write=True)
+        self.tag_prefix = str(cache.make_key(TAG_PREFIX))
+        self.lookup_script = self.client.register_script(LOOKUP_SCRIPT)
+        self.store_script = self.client.register_script(STORE_SCRIPT)
+        self.connection, self.pid = None, None
+
+    @classmethod
+    def of(cls, cache) -> "RedisPages | None":
+        known = _redis_pages.get(id(cache))
+        if known is not None and known.cache is cache:
+            return known
+        if getattr(getattr(cache, "client", None), "get_client", None) is None:
+            return None
+        if str(cache.make_key(TAG_PREFIX + "x")) != str(cache.make_key(TAG_PREFIX)) + "x":
+            return None
+        _redis_pages[id(cache)] = pages = cls(cache)
+        return pages
+
+    def lookup(self, key: str) -> bytes | None:
+        """The stored page's pickle if it is still good (LOOKUP_SCRIPT), else None."""
+        if self.connection is None or self.pid != os.getpid():
+            self.connection, self.pid = self.client.connection_pool.make_connection(), os.getpid()
+        connection = self.connection
+        args = (1, self.cache.make_key(key), self.tag_prefix, CLOCK_MARGIN_MS)
+        try:
+            connection.send_command("EVALSHA", self.lookup_script.sha, *args)
+            return connection.read_response()
+        except NoScriptError:  # Redis restarted since: the client loads the script again
+            return self.lookup_script(keys=args[1:2], args=args[2:], client=self.client)
+        except BaseException:
+            connection.disconnect()
+            self.connection = None
+            raise
+
+    def store(self, key: str, value: bytes, seconds: int, tags: list[str]) -> None:
+        self.store_script(
+            keys=[self.cache.make_key(key)],
+            args=[value, seconds, self.tag_prefix, *tags],
+            client=self.client,
+        )
 
 
-def _redis_script(cache):
-    """(client, lookup script, tag key prefix) when the page cache is django-redis with
-    its usual key layout, else None (then the cache's own API is used)."""
-    client_of = getattr(getattr(cache, "client", None), "get_client", None)
-    if client_of is None:
-        return None
-    tag_prefix = str(cache.make_key(TAG_PREFIX))
-    if str(cache.make_key(TAG_PREFIX + "x")) != tag_prefix + "x":
-        return None
-    client = client_of(write=True)
-    script = _scripts.get(id(client))
-    if script is None:
-        script = _scripts[id(client)] = client.register_script(LOOKUP_SCRIPT)
-    return client, script, tag_prefix
+_redis_pages: dict[int, RedisPages] = {}
 
 
 def purge(tags: Iterable[str]) -> None:
@@ -149,9 +205,9 @@ def purge(tags: Iterable[str]) -> None:
 
 
 def _purge_now(tags: list[str]) -> None:
-    stamp = time.time()
+    stamp = now_ms()
     try:
-        stamps = {TAG_PREFIX + tag: stamp for tag in tags} | {LAST_PURGE_KEY: stamp}
+        stamps = {TAG_PREFIX + tag: stamp for tag in tags} | {LAST_PURGE_KEY: stamp / 1000}
         _cache().set_many(stamps, timeout=None)
     except Exception:  # a cache outage loses nothing: pages stored there are gone too
         logger.warning("page cache: purge of %s not stored", tags, exc_info=True)
@@ -266,43 +322,36 @@ class PageCache:
 
     def lookup(self, key: str):
         try:
-            found = self.fetch(key)
+            page = self.fetch(key)
         except Exception:
             logger.warning("page cache: lookup failed", exc_info=True)
             return None
-        if found is None:
+        if page is None or page["expires"] <= time.time():
             return None
-        page, stamps = found
-        if page["expires"] <= time.time():
-            return None
-        for stamp in stamps:
-            if stamp is None or stamp + CLOCK_MARGIN >= page["started"]:
-                return None
         return page
 
     def fetch(self, key: str):
-        """The stored page under `key` and the purge stamps of its tags, or None.
+        """The page stored under `key` if every one of its tags was last purged before
+        its render began, else None.
 
-        On Redis one round trip does it (a script reads the page and its tags' stamps);
-        any other cache backend takes two.
+        On Redis one round trip does it (the lookup script); any other cache backend
+        takes two.
         """
         cache = _cache()
-        fast = _redis_script(cache)
-        if fast is not None:
-            client, script, tag_prefix = fast
-            found = script(keys=[str(cache.make_key(key))], args=[tag_prefix], client=client)
-            if not found:
-                return None
-            _tags, _, raw = found[0].partition(b"\n")
-            page = pickle.loads(raw)  # noqa: S301 (written by this module only)
-            decode = cache.client.decode
-            return page, [None if value is None else decode(value) for value in found[1:]]
+        redis_pages = RedisPages.of(cache)
+        if redis_pages is not None:
+            raw = redis_pages.lookup(key)
+            return None if raw is None else pickle.loads(raw)  # noqa: S301 (written here only)
         raw = cache.get(key)
         if raw is None:
             return None
         page = pickle.loads(raw)  # noqa: S301 (written by this module only)
         stamps = cache.get_many([TAG_PREFIX + tag for tag in page["tags"]])
-        return page, [stamps.get(TAG_PREFIX + tag) for tag in page["tags"]]
+        for tag in page["tags"]:
+            stamp = stamps.get(TAG_PREFIX + tag)
+            if stamp is None or stamp + CLOCK_MARGIN_MS >= page["started_ms"]:
+                return None
+        return page
 
     def replay(self, page, environ, start_response):
         headers = list(page["headers"])
@@ -322,7 +371,7 @@ class PageCache:
         return [page["body"]]
 
     def render_and_store(self, key, environ, start_response):
-        started = time.time()
+        started = now_ms()
         captured = {}
 
         def capture(status, headers, exc_info=None):
@@ -354,22 +403,22 @@ class PageCache:
             "headers": [(k, v) for k, v in headers if k.lower() not in PER_RESPONSE_HEADERS],
             "body": body,
             "tags": tags,
-            "started": started,
+            "started_ms": started,
             "stored": now,
             "expires": now + seconds,
         }
         try:
             cache = _cache()
-            # A tag never purged yet gets its first stamp now, older than this page.
-            for tag in tags:
-                cache.add(TAG_PREFIX + tag, 0.0, timeout=None)
             raw = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
-            fast = _redis_script(cache)
-            if fast is not None:
-                # The tags first, on a line of their own, for the lookup script.
-                value = " ".join(tags).encode() + b"\n" + raw
-                fast[0].set(str(cache.make_key(key)), value, ex=seconds)
+            redis_pages = RedisPages.of(cache)
+            if redis_pages is not None:
+                # The render start and tags first, on a line of their own, for the script.
+                value = " ".join([str(started), *tags]).encode() + b"\n" + raw
+                redis_pages.store(key, value, seconds, tags)
             else:
+                # A tag never purged yet gets its first stamp now, older than this page.
+                for tag in tags:
+                    cache.add(TAG_PREFIX + tag, 0, timeout=None)
                 cache.set(key, raw, seconds)
         except Exception:
             logger.warning("page cache: store failed", exc_info=True)

@@ -218,3 +218,40 @@ def test_the_editors_save_works_out_when_the_next_story_goes_live(client, publis
     control = client.get("/ky/")["Cache-Control"]
     seconds = int(re.search(r"s-maxage=(\d+)", control).group(1))
     assert 0 < seconds <= 30 * 60
+
+
+def test_a_restarted_redis_is_a_miss_then_the_pages_are_stored_and_hit_again(
+    reader, settings, tmp_path, publish
+):
+    """A hit reads through one connection held per worker: when Redis restarts, that
+    connection and the loaded lookup script are gone, and neither may cost a page."""
+    from newsroom.caching import resilient_cache
+    from tests.own_services import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    settings.CACHES = {
+        "default": resilient_cache({"BACKEND": "django_redis.cache.RedisCache", "LOCATION": server.url})
+    }
+    try:
+        story = make_article(title_ky="Кайра башталган кэш")
+        reader.get("/ky/")
+        assert reader.get("/ky/")["hit"]
+
+        server.stop()
+        down = reader.get("/ky/")
+        assert down["status"] == 200 and not down["hit"] and "Кайра башталган кэш" in down["body"]
+
+        server.start()  # empty: no pages, no stamps, no scripts
+        reader.get("/ky/")
+        again = reader.get("/ky/")
+        assert again["hit"] and "Кайра башталган кэш" in again["body"]
+
+        def unpublish():
+            story.status = story.Status.UNPUBLISHED
+            story.save()
+
+        publish(unpublish)  # and purges reach the restarted Redis
+        assert "Кайра башталган кэш" not in reader.get("/ky/")["body"]
+    finally:
+        server.stop()
