@@ -141,6 +141,8 @@ for i = 4, #ARGV do redis.call('SET', ARGV[3] .. ARGV[i], '0', 'NX') end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1
 """
+
+
 class RedisPages:
     """The page cache's own use of Redis, when the cache is django-redis with its usual
     key layout: the lookup and store scripts, and for lookups one connection per worker

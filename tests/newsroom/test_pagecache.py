@@ -231,7 +231,9 @@ def test_a_restarted_redis_is_a_miss_then_the_pages_are_stored_and_hit_again(
     server = RedisServer(tmp_path)
     server.start()
     settings.CACHES = {
-        "default": resilient_cache({"BACKEND": "django_redis.cache.RedisCache", "LOCATION": server.url})
+        "default": resilient_cache(
+            {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": server.url}
+        )
     }
     try:
         story = make_article(title_ky="Кайра башталган кэш")
