@@ -149,7 +149,7 @@ def renditions_stale(*, obj, fields: tuple[str, str, str, str]) -> bool:
         return True
     # A recovered deleted story: its renditions went with it (delete_renditions_with).
     # One file tells (they are made and deleted together); asked on editors' saves only.
-    names = _names(manifest)
+    names = rendition_names(manifest)
     return not names or not image.storage.exists(names[0])
 
 
@@ -174,8 +174,8 @@ def renditions_refresh(*, obj, fields: tuple[str, str, str, str]) -> None:
 
 def renditions_delete(*, storage, manifest: dict, keep: dict | None = None) -> None:
     """Remove the files of an old manifest that a new one (`keep`) does not use."""
-    kept = set(_names(keep or {}))
-    for name in _names(manifest or {}):
+    kept = set(rendition_names(keep or {}))
+    for name in rendition_names(manifest or {}):
         if name not in kept:
             storage.delete(name)
 
@@ -190,7 +190,8 @@ def delete_renditions_with(sender, instance, **kwargs):
         transaction.on_commit(lambda: renditions_delete(storage=storage, manifest=manifest))
 
 
-def _names(manifest: dict) -> list[str]:
+def rendition_names(manifest: dict) -> list[str]:
+    """Every file a rendition manifest names: each format's widths, then the preview."""
     names = [name for source in manifest.get("sources", []) for _w, name in source["files"]]
     if manifest.get("preview"):
         names.append(manifest["preview"]["name"])

@@ -14,6 +14,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
+from articles import demo as demo_module
+from articles.images import rendition_names
+
 from .helpers import DEMO_PASSWORD, DESKTOP, screenshot
 
 # The site under test listens on 127.0.0.1 (pytest-django's default would be "localhost").
@@ -101,9 +104,37 @@ def site(live_server, settings, tmp_path, django_db_serialized_rollback):
     return live_server
 
 
+@pytest.fixture(scope="session")
+def demo_renditions(tmp_path_factory):
+    """The demo photos' renditions, made once per run: (made manifests, kept files)."""
+    return {}, tmp_path_factory.mktemp("demo-renditions")
+
+
 @pytest.fixture
-def demo(site, monkeypatch):
-    """The demo content in the live site's database; every demo user has DEMO_PASSWORD."""
+def demo(site, monkeypatch, settings, demo_renditions):
+    """The demo content in the live site's database; every demo user has DEMO_PASSWORD.
+
+    Every test loads the same demo photos under the same names, and their renditions
+    (about 13 encodes each, 12 s of a test's set-up) are the same files each time: the
+    first load makes them, later loads get copies of those files and their manifests.
+    """
+    made, kept = demo_renditions
+    make = demo_module.renditions_make
+
+    def made_once(*, image, **kwargs):
+        key = (image.name, repr(sorted(kwargs.items())))
+        media = Path(settings.MEDIA_ROOT)
+        if key in made:
+            source, target = kept, media
+        else:
+            made[key] = make(image=image, **kwargs)
+            source, target = media, kept
+        for name in rendition_names(made[key]):
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / name, target / name)
+        return made[key]
+
+    monkeypatch.setattr(demo_module, "renditions_make", made_once)
     monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", DEMO_PASSWORD)
     call_command("load_demo", verbosity=0)
 
