@@ -5,14 +5,13 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import (
     Count,
     DateTimeField,
     F,
     Func,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -181,6 +180,8 @@ class PublicPageMixin:
 
 
 class CappedPaginator(Paginator):
+    counted = True
+
     """Pages through at most the newest `cap` stories of a list.
 
     Counting every story of a rubric or tag read the whole of it on every page view,
@@ -197,38 +198,72 @@ class CappedPaginator(Paginator):
         return min(len(self.object_list), self.cap)
 
 
-class CappedCount(Subquery):
-    """How many rows `queryset` has, counted up to `cap`: a bounded read, and a column
-    of the row that owns the list (its rubric, tag or author), so the page's count
-    costs no query of its own."""
+class NewestPage(Page):
+    """A page of a `NewestPaginator`: whether an older page follows is known from the
+    one story read past this page, not from a count."""
 
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
-    output_field = IntegerField()
+    def __init__(self, object_list, number, paginator, *, more):
+        super().__init__(object_list, number, paginator)
+        self.more = more
 
-    def __init__(self, queryset, *, ordering=(), cap=CappedPaginator.cap):
-        # `ordering` names the index order to read in, where one serves the filter: with
-        # the owner as a parameter the planner may otherwise scan the table for the cap.
-        super().__init__(queryset.order_by(*ordering).values("pk")[:cap])
+    def has_next(self):
+        return self.more
+
+    def next_page_number(self):
+        if not self.more:
+            raise EmptyPage(self.paginator.error_messages["no_results"])
+        return self.number + 1
+
+
+class NewestPaginator(CappedPaginator):
+    """Pages through the newest `cap` stories of a rubric, tag or author, newest first,
+    reading the asked page and one story more: nothing is counted, so a page costs the
+    same whatever the size of the archive. The pages say their number, not a total."""
+
+    counted = False
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.cap)
+        rows = list(self.object_list[bottom : top + 1 if top < self.cap else top])
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        return NewestPage(rows[: top - bottom], number, self, more=len(rows) > top - bottom)
+
+    def validate_number(self, number) -> int:
+        """A page number within the cap (Paginator's own would count the list)."""
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from error
+        if number < 1 or (number - 1) * self.per_page >= self.cap:
+            raise EmptyPage(self.error_messages["no_results"])
+        return number
 
 
 class StoryListMixin(PublicPageMixin):
     paginate_by = 20
     paginator_class = CappedPaginator
     context_object_name = "stories"
-    # The list's length when the owner's row brought it (see CappedCount).
-    listed = None
 
     def get_queryset(self):
         return Article.objects.live().for_listing()
 
-    def get_paginator(self, queryset, *args, **kwargs):
-        paginator = super().get_paginator(queryset, *args, **kwargs)
-        if self.listed is not None:
-            paginator.count = min(self.listed, paginator.cap)
-        return paginator
-
     def get_cache_tags(self, context):
         return story_tags(context.get("stories") or [])
+
+
+class NewestStoriesMixin(StoryListMixin):
+    """The stories of a rubric, tag or author: newest first, never counted."""
+
+    paginator_class = NewestPaginator
+
+    def paginate_queryset(self, queryset, page_size):
+        # "?page=last" would need the count this list never makes.
+        if self.request.GET.get(self.page_kwarg) == "last":
+            raise Http404
+        return super().paginate_queryset(queryset, page_size)
 
 
 class HomeView(PublicPageMixin, TemplateView):
@@ -309,18 +344,12 @@ class HomeView(PublicPageMixin, TemplateView):
         return blocks
 
 
-class RubricView(StoryListMixin, ListView):
+class RubricView(NewestStoriesMixin, ListView):
     template_name = "articles/rubric_detail.html"
 
     def get_queryset(self):
         stories = super().get_queryset()
-        # The rubric index (rubric, status, newest first) serves the count.
-        newest = ("-published_at",)
-        rubrics = Rubric.objects.active().annotate(
-            listed=CappedCount(stories.filter(rubric=OuterRef("pk")), ordering=newest)
-        )
-        self.rubric = get_object_or_404(rubrics, slug=self.kwargs["slug"])
-        self.listed = self.rubric.listed
+        self.rubric = get_object_or_404(Rubric.objects.active(), slug=self.kwargs["slug"])
         return stories.filter(rubric=self.rubric)
 
     def get_alternate_urls(self):
@@ -339,7 +368,7 @@ class RubricView(StoryListMixin, ListView):
         return [f"rubric-{pk}", f"rubric-list-{pk}", *super().get_cache_tags(context)]
 
 
-class TagView(OldAddressMixin, StoryListMixin, ListView):
+class TagView(OldAddressMixin, NewestStoriesMixin, ListView):
     """Stories with a tag; the tag page exists in the languages the tag is named in,
     each at its own address (slug)."""
 
@@ -349,11 +378,9 @@ class TagView(OldAddressMixin, StoryListMixin, ListView):
     def get_queryset(self):
         language = translation.get_language()
         stories = super().get_queryset()
-        tags = Tag.objects.annotate(listed=CappedCount(stories.filter(tags=OuterRef("pk"))))
-        self.tag = get_object_or_404(tags, **{f"slug_{language}": self.kwargs["slug"]})
+        self.tag = get_object_or_404(Tag, **{f"slug_{language}": self.kwargs["slug"]})
         if not self.tag.name:
             raise Http404
-        self.listed = self.tag.listed
         return stories.filter(tags=self.tag)
 
     def get_alternate_urls(self):

@@ -1,24 +1,20 @@
-from django.db.models import OuterRef
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
 from articles.models import Byline
-from articles.views import CappedCount, StoryListMixin
+from articles.views import NewestStoriesMixin
 
 from .models import Author
 
 
-class AuthorView(StoryListMixin, ListView):
+class AuthorView(NewestStoriesMixin, ListView):
     """One author's live stories in the reader's language, newest first."""
 
     template_name = "authors/author_detail.html"
 
     def get_queryset(self):
         stories = super().get_queryset()
-        signed_by = Byline.objects.filter(author=OuterRef(OuterRef("pk"))).values("article")
-        authors = Author.objects.annotate(listed=CappedCount(stories.filter(pk__in=signed_by)))
-        self.author = get_object_or_404(authors, slug=self.kwargs["slug"])
-        self.listed = self.author.listed
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
         signed = Byline.objects.filter(author=self.author).values("article")
         return stories.filter(pk__in=signed)
 
