@@ -71,6 +71,7 @@ nginx-config:
 		-e 's|@CACHE_DIR@|$(or $(NGINX_CACHE_DIR),$(dir $(abspath $(NGINX_CONF)))nginx-cache)|g' \
 		-e 's|@STATIC_ROOT@|$(or $(STATIC_ROOT),$(CURDIR)/staticfiles)|g' \
 		-e 's|@MEDIA_ROOT@|$(or $(MEDIA_ROOT),$(CURDIR)/media)|g' \
+		-e 's|@ACCESS_LOG@|$(or $(NGINX_ACCESS_LOG),/var/log/nginx/newsroom.access.log)|g' \
 		deploy/nginx/newsroom.conf > $(NGINX_CONF)
 	@echo "wrote $(NGINX_CONF)"
 

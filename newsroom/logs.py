@@ -1,8 +1,8 @@
 """gunicorn's logs as JSON lines on stdout, one per request, with the request id.
 
 The application's own log lines (errors with their traceback) are formatted by
-settings.LOGGING; these are the server's: one line per request, and its start-up and
-worker messages. Both carry `request_id`, the value of the X-Request-ID response header
+settings.LOGGING; these are the server's: its start-up and worker messages, and with
+GUNICORN_ACCESS_LOG=on one line per request (nginx writes the access log otherwise). Both carry `request_id`, the value of the X-Request-ID response header
 (django-guid sets it, taking nginx's `$request_id` when the front server sends one).
 """
 

@@ -19,6 +19,8 @@ Comparisons (issue 12's targets):
 - app-level cached hit, ours warm with the whole-page cache in Redis against Wagtail's
   whole-page cache (its `page` mode): >= 2.
 
+`COMPARE=hit make bench-ratio` runs only the second (`cold`, only the first).
+
 Same archive as `make bench-load` (BENCH_DB, STORIES); the anchor's copy, venv and
 database are those bench-load leaves (WAGTAIL_WORKDIR, WAGTAIL_DB), prepared by a short
 run of its bench.sh when missing.
@@ -57,11 +59,13 @@ ROUNDS = env_int("ROUNDS", 3)
 DURATION = os.environ.get("DURATION", "8s")
 WARMUP = os.environ.get("WARMUP", "2s")
 CONNECTIONS, THREADS, WORKERS = bench_load.CONNECTIONS, bench_load.THREADS, bench_load.WORKERS
-# (label, our mode, the anchor's CACHE_MODE, target)
-COMPARISONS = [
-    ("cold render: uncached / uncached", "uncached", "none", 3.0),
-    ("cached hit: cached / page-cached", "cached", "page", 2.0),
-]
+# (label, our mode, the anchor's CACHE_MODE, target), by the name COMPARE picks them by.
+COMPARISONS = {
+    "cold": ("cold render: uncached / uncached", "uncached", "none", 3.0),
+    "hit": ("cached hit: cached / page-cached", "cached", "page", 2.0),
+}
+# COMPARE=hit (or cold) runs that comparison only.
+COMPARE = os.environ.get("COMPARE", "cold hit").split()
 
 
 class Anchor:
@@ -181,6 +185,10 @@ def rate(url: str, *, session_leader: int, database: str) -> tuple[float, float]
     return result.requests_per_second, spent * 1000 / max(result.requests, 1)
 
 
+def chosen() -> list[tuple[str, str, str, float]]:
+    return [COMPARISONS[name] for name in COMPARE]
+
+
 def main() -> int:
     require("wrk", "redis-server", "redis-cli", "curl")
     stop_on_signals()
@@ -205,7 +213,7 @@ def main() -> int:
             f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
         )
         say(f"# ours: {ours['story']}; Wagtail: {theirs['story']}")
-        for label, our_mode, their_mode, target in COMPARISONS:
+        for label, our_mode, their_mode, target in chosen():
             stack.start_app(uncached=our_mode == "uncached")
             stack.flush_cache()
             their_url = anchor.start(their_mode)
@@ -244,7 +252,7 @@ def main() -> int:
         stack.close()
     say("\nmedian ratios (target in brackets): req/s ours / Wagtail's; CPU per request")
     say("(gunicorn and database backends) Wagtail's / ours, i.e. how many times less we spend")
-    for label, _, _, target in COMPARISONS:
+    for label, _, _, target in chosen():
         cells = "  ".join(
             f"{page} {medians[(label, page)]:.2f} (CPU {cpu_medians[(label, page)]:.2f})"
             for page in ("home", "story")

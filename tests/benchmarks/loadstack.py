@@ -415,6 +415,7 @@ class Stack:
             f"NGINX_LISTEN=127.0.0.1:{web_port}",
             "SERVER_NAME=localhost 127.0.0.1",
             f"NGINX_CONF={site}",
+            f"NGINX_ACCESS_LOG={run_dir / 'newsroom-access.log'}",
             f"HOST={host}",
             f"PORT={port}",
             f"UPSTREAM={host}:{port}",

@@ -116,8 +116,22 @@ class Stack:
     app_url: str
     varnish_url: str
     log_path: Path
+    access_log_path: Path
     database_url: str
     env: dict[str, str]
+
+    @classmethod
+    def gunicorn_only(cls, url: str, log: Path, *, database_url: str = "", env=None) -> "Stack":
+        """gunicorn with nothing in front: its own log is the only one."""
+        return cls(
+            base_url=url,
+            app_url=url,
+            varnish_url="",
+            log_path=log,
+            access_log_path=log,
+            database_url=database_url,
+            env=env or {},
+        )
 
     def client(self):
         """A browser of its own: its own cookies."""
@@ -146,11 +160,22 @@ class Stack:
         return int(reply.split(b" ", 2)[1])
 
     def log_lines(self) -> list[dict]:
-        lines = []
-        for line in self.log_path.read_text(errors="replace").splitlines():
-            if line.startswith("{"):
-                lines.append(json.loads(line))
-        return lines
+        """The JSON lines of the application (gunicorn's stdout)."""
+        return json_lines(self.log_path)
+
+    def access_lines(self) -> list[dict]:
+        """nginx's access log: a JSON line per request."""
+        return json_lines(self.access_log_path)
+
+
+def json_lines(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    lines = []
+    for line in path.read_text(errors="replace").splitlines():
+        if line.startswith("{"):
+            lines.append(json.loads(line))
+    return lines
 
 
 def wait_for(
@@ -285,6 +310,7 @@ def start(workdir: Path):
                 f"UPSTREAM=127.0.0.1:{varnish_port}",
                 "SERVER_NAME=localhost 127.0.0.1",
                 f"NGINX_CONF={site_conf}",
+                f"NGINX_ACCESS_LOG={run_dir / 'newsroom-access.log'}",
             ],
             env,
         )
@@ -300,6 +326,7 @@ def start(workdir: Path):
             app_url=f"http://127.0.0.1:{app_port}",
             varnish_url=f"http://127.0.0.1:{varnish_port}",
             log_path=log_path,
+            access_log_path=run_dir / "newsroom-access.log",
             database_url=database_url,
             env=env,
         )

@@ -154,7 +154,7 @@ def site():
 
 
 def get(site, path, opener=None):
-    stack = stack_module.Stack(site["url"], site["url"], "", site["log"], "", {})
+    stack = stack_module.Stack.gunicorn_only(site["url"], site["log"])
     return stack.get(path, opener=opener)
 
 
@@ -184,7 +184,7 @@ def story_title(url: str, pk: int) -> str:
 
 
 def log_in_as_editor(site):
-    stack = stack_module.Stack(site["url"], site["url"], "", site["log"], "", {})
+    stack = stack_module.Stack.gunicorn_only(site["url"], site["log"])
     editor = stack.client()
     login = stack.get("/admin/login/", opener=editor)
     action, fields = rendered_form(login.text, "login-form")

@@ -166,13 +166,8 @@ def served(env: dict[str, str], log: Path):
     process = stack_module.background(["sh", "deploy/serve.sh"], log, env)
     try:
         stack_module.wait_for(f"http://127.0.0.1:{port}/healthz", process=process, log=log)
-        yield stack_module.Stack(
-            base_url=f"http://127.0.0.1:{port}",
-            app_url=f"http://127.0.0.1:{port}",
-            varnish_url="",
-            log_path=log,
-            database_url=env["DATABASE_URL"],
-            env=env,
+        yield stack_module.Stack.gunicorn_only(
+            f"http://127.0.0.1:{port}", log, database_url=env["DATABASE_URL"], env=env
         )
     finally:
         os.killpg(process.pid, 15)
