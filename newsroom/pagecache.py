@@ -29,6 +29,7 @@ import logging
 import os
 import pickle
 import time
+import weakref
 from collections.abc import Iterable
 from functools import wraps
 from http.cookies import SimpleCookie
@@ -145,35 +146,46 @@ return 1
 
 class RedisPages:
     """The page cache's own use of Redis, when the cache is django-redis with its usual
-    key layout: the lookup and store scripts, and for lookups one connection per worker
-    process, held, so that a hit pays for nothing but its one round trip."""
+    key layout: the lookup and store scripts, and for lookups one connection held per
+    worker process (and thread), so that a hit pays for nothing but its round trip."""
 
     def __init__(self, cache):
-        self.cache = cache
+        # The cache's keys are a prefix and the key (checked in of()); no reference to
+        # the cache object is kept, so that it can be forgotten with its thread.
+        self.key_prefix = str(cache.make_key(""))
         self.client = cache.client.get_client(write=True)
-        self.tag_prefix = str(cache.make_key(TAG_PREFIX))
+        self.tag_prefix = self.key_prefix + TAG_PREFIX
         self.lookup_script = self.client.register_script(LOOKUP_SCRIPT)
         self.store_script = self.client.register_script(STORE_SCRIPT)
         self.connection, self.pid = None, None
 
     @classmethod
     def of(cls, cache) -> "RedisPages | None":
-        known = _redis_pages.get(id(cache))
-        if known is not None and known.cache is cache:
-            return known
+        """The page cache's use of `cache`, or None when it is not django-redis with
+        its usual key layout. One per cache object: Django makes one per thread, so a
+        held connection is never shared between threads."""
+        try:
+            return _redis_pages[cache]
+        except KeyError:
+            pass
         if getattr(getattr(cache, "client", None), "get_client", None) is None:
-            return None
-        if str(cache.make_key(TAG_PREFIX + "x")) != str(cache.make_key(TAG_PREFIX)) + "x":
-            return None
-        _redis_pages[id(cache)] = pages = cls(cache)
+            pages = None
+        elif str(cache.make_key(TAG_PREFIX + "x")) != str(cache.make_key("")) + TAG_PREFIX + "x":
+            pages = None
+        else:
+            pages = cls(cache)
+        _redis_pages[cache] = pages
         return pages
 
     def lookup(self, key: str) -> bytes | None:
         """The stored page's pickle if it is still good (LOOKUP_SCRIPT), else None."""
         if self.connection is None or self.pid != os.getpid():
-            self.connection, self.pid = self.client.connection_pool.make_connection(), os.getpid()
+            connection = self.client.connection_pool.make_connection()
+            # As the pool does: connect() is where a sentinel is asked for the primary.
+            connection.connect()
+            self.connection, self.pid = connection, os.getpid()
         connection = self.connection
-        args = (1, self.cache.make_key(key), self.tag_prefix, CLOCK_MARGIN_MS)
+        args = (1, self.key_prefix + key, self.tag_prefix, CLOCK_MARGIN_MS)
         try:
             connection.send_command("EVALSHA", self.lookup_script.sha, *args)
             return connection.read_response()
@@ -186,13 +198,14 @@ class RedisPages:
 
     def store(self, key: str, value: bytes, seconds: int, tags: list[str]) -> None:
         self.store_script(
-            keys=[self.cache.make_key(key)],
+            keys=[self.key_prefix + key],
             args=[value, seconds, self.tag_prefix, *tags],
             client=self.client,
         )
 
 
-_redis_pages: dict[int, RedisPages] = {}
+# Forgotten with their cache object (a thread's, or one replaced by a settings change).
+_redis_pages: "weakref.WeakKeyDictionary[object, RedisPages | None]" = weakref.WeakKeyDictionary()
 
 
 def purge(tags: Iterable[str]) -> None:
