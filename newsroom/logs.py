@@ -1,9 +1,10 @@
-"""gunicorn's logs as JSON lines on stdout, one per request, with the request id.
+"""gunicorn's logs as JSON lines on stdout, with the request id.
 
 The application's own log lines (errors with their traceback) are formatted by
 settings.LOGGING; these are the server's: its start-up and worker messages, and with
-GUNICORN_ACCESS_LOG=on one line per request (nginx writes the access log otherwise). Both carry `request_id`, the value of the X-Request-ID response header
-(django-guid sets it, taking nginx's `$request_id` when the front server sends one).
+GUNICORN_ACCESS_LOG=on one line per request (otherwise nginx writes the access log).
+Both carry `request_id`, the value of the X-Request-ID response header (django-guid
+sets it, taking nginx's `$request_id` when the front server sends one).
 """
 
 import json
