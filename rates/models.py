@@ -1,7 +1,17 @@
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q, Window
+from django.db.models import (
+    DateField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,14 +60,22 @@ class RateQuerySet(models.QuerySet):
     def of_shown_currencies(self):
         return self.filter(currency__is_shown=True)
 
-    def latest_two_per_currency(self):
-        """Each currency's latest rate and the one before it, `recency` 1 and 2, in one query.
+    def latest_two_per_currency(self, *, on_or_before, within_days):
+        """Each currency's latest rate on or before that day and the one before it,
+        `recency` 1 and 2, in one query.
 
         Currencies are published on different days (weekly ones once a week), so "latest"
-        is per currency, not one date for all.
+        is per currency, not one date for all. Only the rates of the `within_days` days
+        up to the newest rate of any currency are ranked (an index range of the date),
+        so years of history cost what a month does.
         """
+        newest = Rate.objects.filter(date__lte=on_or_before).order_by("-date").values("date")[:1]
+        since = ExpressionWrapper(
+            Subquery(newest) - Value(timedelta(days=within_days)), output_field=DateField()
+        )
         return (
-            self.select_related("currency")
+            self.filter(date__lte=on_or_before, date__gte=since)
+            .select_related("currency")
             .annotate(
                 recency=Window(
                     RowNumber(), partition_by=[F("currency_id")], order_by=F("date").desc()

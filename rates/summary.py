@@ -20,6 +20,10 @@ OUTDATED_AFTER_DAYS = 4
 # currency is no longer quoted at all (a currency withdrawn or dropped from the feed):
 # readers are not shown its last, stale rate. Weekly currencies stay well inside it.
 DEFUNCT_AFTER_DAYS = 30
+# The days of rates ranked for the latest two per currency, back from the newest rate:
+# a quoted currency's latest is within DEFUNCT_AFTER_DAYS of it, and its previous one
+# (a weekly currency's is a week older) well within this.
+RANKED_DAYS = DEFUNCT_AFTER_DAYS + 31
 WIDGET_CACHE_TIMEOUT = 60 * 60
 WIDGET_CACHE_KEY = "rates:widget:{language}"
 
@@ -95,7 +99,7 @@ class RatesSummary:
 
 def rates_summary(*, today: date, shown_only: bool) -> RatesSummary:
     """One query, whatever the number of currencies."""
-    rates = Rate.objects.on_or_before(today).latest_two_per_currency()
+    rates = Rate.objects.latest_two_per_currency(on_or_before=today, within_days=RANKED_DAYS)
     if shown_only:
         rates = rates.of_shown_currencies()
     latest: dict[int, Rate] = {}

@@ -112,6 +112,29 @@ def test_cache_miss_costs_one_query_whatever_the_number_of_currencies(
 
 
 @time_machine.travel(SUNDAY)
+def test_each_currency_shows_its_own_latest_rate_and_change_after_years_of_history():
+    """Every currency's two latest rates on or before today, found per currency: a
+    weekly one quoted last three weeks ago still shows, with its own change."""
+    from datetime import timedelta
+
+    usd, cny = make_currency("USD"), make_currency("CNY")
+    start = date(2023, 7, 3)
+    Rate.objects.bulk_create(
+        Rate(currency=usd, date=start + timedelta(days=n), value=Decimal("80") + n / Decimal(100))
+        for n in range(3 * 365)
+    )
+    make_rate(cny, date(2026, 6, 7), "12.10")
+    make_rate(cny, date(2026, 6, 14), "12.25")
+    make_rate(usd, date(2026, 7, 6), "99.99")  # Monday's: not yet due
+    last_usd = Rate.objects.filter(currency=usd, date__lte=date(2026, 7, 5)).latest("date")
+    html = render_widget("ru")
+    usd_item, cny_item = html.split("USD</abbr>")[1], html.split("CNY</abbr>")[1]
+    assert f"{last_usd.value:.2f}".replace(".", ",") in usd_item.split("</li>")[0]
+    assert "99,99" not in html
+    assert "12,25" in cny_item.split("</li>")[0] and "▲</span> 0,15" in cny_item
+
+
+@time_machine.travel(SUNDAY)
 def test_cache_hit_costs_no_query(week_of_rates, django_assert_num_queries):
     render_widget("ru")
     with django_assert_num_queries(0):
