@@ -129,6 +129,25 @@ def test_story_cards_show_the_photo_in_a_lazy_picture(admin_post, client):
     assert 'loading="lazy"' in card and "23rem" in card
 
 
+def test_a_card_without_a_photo_gives_its_text_the_whole_width(admin_post, client):
+    """A wire story has no photo: its card has no image column (the text would
+    otherwise sit in the photo's narrow column with an empty one beside it)."""
+    pictured = make_article()
+    admin_post(pictured, image=upload_file("photo.png", wide_photo("PNG")))
+    plain = make_article(rubric=pictured.rubric)
+    client.logout()
+    html = client.get(f"/ky/rubric/{pictured.rubric.slug_ky}/").content.decode()
+    cards = {
+        story: next(card for card in html.split("<article ")[1:] if story.title_ky in card)
+        for story in (pictured, plain)
+    }
+    assert (
+        cards[pictured].startswith('class="card card-with-image"')
+        and "<picture>" in cards[pictured]
+    )
+    assert cards[plain].startswith('class="card"') and "<picture>" not in cards[plain]
+
+
 # The focal point.
 
 
