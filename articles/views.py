@@ -180,16 +180,15 @@ class PublicPageMixin:
 
 
 class CappedPaginator(Paginator):
-    counted = True
-
-    """Pages through at most the newest `cap` stories of a list.
-
-    Counting every story of a rubric or tag read the whole of it on every page view,
-    so the page grew with the archive; the count stops at the cap (a bounded index
-    read). Older stories stay reachable through the archive by day and search.
+    """Pages through at most the newest `cap` stories of a list (a day of the archive,
+    search results), counted up to the cap: a bounded read. Rubric, tag and author
+    pages count nothing at all (NewestPaginator). Older stories stay reachable through
+    the archive by day and search.
     """
 
     cap = 1000
+    # Whether the pages know their total ("Page 3 of 50"); NewestPaginator's do not.
+    counted = True
 
     @cached_property
     def count(self):
