@@ -187,8 +187,6 @@ class CappedPaginator(Paginator):
     """
 
     cap = 1000
-    # Whether the pages know their total ("Page 3 of 50"); NewestPaginator's do not.
-    counted = True
 
     @cached_property
     def count(self):
@@ -219,7 +217,8 @@ class NewestPaginator(CappedPaginator):
     reading the asked page and one story more: nothing is counted, so a page costs the
     same whatever the size of the archive. The pages say their number, not a total."""
 
-    counted = False
+    # The pagination says "Page 3", not "Page 3 of 50" (templates/includes/pagination.html).
+    uncounted = True
 
     def page(self, number):
         number = self.validate_number(number)

@@ -159,6 +159,7 @@ def test_the_corrections_page_is_paginated(client):
         note(story, text_ky=f"Оңдоо №{n}.", ago=timedelta(minutes=n + 1))
     first = client.get("/ky/corrections/").content.decode()
     assert "Оңдоо №0." in first and "Оңдоо №24." not in first
+    assert "1-барак, бардыгы 2" in first, "a counted list says its total"
     assert "Оңдоо №24." in client.get("/ky/corrections/?page=2").content.decode()
 
 
