@@ -1,6 +1,10 @@
 """How the site talks to its cache: Redis is an accelerator, never a dependency."""
 
 from django.core.exceptions import ImproperlyConfigured
+from django_redis.pool import SentinelConnectionFactory as DjangoRedisSentinelConnectionFactory
+from redis import exceptions as redis_errors
+from redis.sentinel import MasterNotFoundError, Sentinel
+from redis.utils import str_if_bytes
 
 # Redis answers in well under a millisecond on the same network; these are generous
 # for a live server and make a dead one cost milliseconds, not seconds, per call.
@@ -37,8 +41,8 @@ def sentinel_cache(config: dict, *, sentinels: list[str], password: str = "") ->
     With `sentinels` ("host:port" each) the host of CACHE_URL is the name of the
     service the sentinels watch, e.g. `rediscache://mymaster/1`; its database number
     and password still apply. Every new connection asks a sentinel where the primary
-    is, so after a failover the next call reaches the promoted replica; until the
-    sentinels have promoted one, calls fail and count as misses (resilient_cache).
+    is, so after a failover the next call reaches the promoted replica (FailoverSentinel);
+    until the sentinels have promoted one, calls fail and count as misses (resilient_cache).
 
     Reads go to the primary too: a purge stamp (newsroom.pagecache) or a comment
     counter must be read back the moment it is written, which a replica may lag.
@@ -68,8 +72,62 @@ def sentinel_cache(config: dict, *, sentinels: list[str], password: str = "") ->
         sentinel_options["password"] = password
     options = dict(config.get("OPTIONS", {}))
     options |= {
-        "CONNECTION_FACTORY": "django_redis.pool.SentinelConnectionFactory",
+        "CONNECTION_FACTORY": "newsroom.caching.SentinelConnectionFactory",
         "SENTINELS": addresses,
         "SENTINEL_KWARGS": sentinel_options,
     }
     return config | {"OPTIONS": options}
+
+
+class FailoverSentinel(Sentinel):
+    """redis-py's Sentinel, which also finds a replica the sentinels have just promoted.
+
+    redis-py asks SENTINEL MASTERS and takes the address only while that primary is up.
+    During a failover that address stays the dead primary's until the sentinel has
+    moved every other replica over to the promoted one (+switch-master): a moment with
+    one replica, longer with several. Meanwhile every call failed as "no master found"
+    and a write to the cache was lost, though the promoted replica already took writes.
+    SENTINEL GET-MASTER-ADDR-BY-NAME, which the Sentinel client spec tells clients to
+    use, names the promoted replica as soon as it answers as a primary; it is asked
+    when SENTINEL MASTERS has no primary that is up. Before a replica is promoted it
+    names the dead primary, which is still refused at once, without connecting to it.
+    """
+
+    def discover_master(self, service_name):
+        try:
+            return super().discover_master(service_name)
+        except MasterNotFoundError:
+            for sentinel in self.sentinels:
+                try:
+                    address = self._promoted_replica(sentinel, service_name)
+                except (redis_errors.ConnectionError, redis_errors.TimeoutError):
+                    continue
+                if address is not None:
+                    return address
+            raise
+
+    def _promoted_replica(self, sentinel, service_name):
+        state = sentinel.sentinel_masters().get(service_name)
+        if not state or state["num-other-sentinels"] < self.min_other_sentinels:
+            return None
+        named = sentinel.execute_command("SENTINEL GET-MASTER-ADDR-BY-NAME", service_name)
+        if not named:
+            return None
+        address = (str_if_bytes(named[0]), int(named[1]))
+        if address == (state["ip"], state["port"]) and not self.check_master_state(
+            state, service_name
+        ):
+            return None  # still the primary that is down: no replica promoted yet
+        return address
+
+
+class SentinelConnectionFactory(DjangoRedisSentinelConnectionFactory):
+    """django-redis's factory for Sentinel, finding the primary with FailoverSentinel."""
+
+    def __init__(self, options: dict) -> None:
+        super().__init__(options)
+        self._sentinel = FailoverSentinel(
+            options["SENTINELS"],
+            sentinel_kwargs=options.get("SENTINEL_KWARGS"),
+            **self._sentinel.connection_kwargs,
+        )

@@ -17,10 +17,11 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import RequestFactory
 from django.utils import translation
+from redis.sentinel import MasterNotFoundError
 
 from comments import services as comment_services
 from comments.models import Comment
-from newsroom.caching import resilient_cache, sentinel_cache
+from newsroom.caching import FailoverSentinel, resilient_cache, sentinel_cache
 from newsroom.pagecache import PageCache
 from tests.factories import make_article
 from tests.html_forms import comment_form_as_sent
@@ -159,3 +160,55 @@ def test_sentinel_settings_are_checked_when_the_site_starts():
         )
     options = sentinel_cache(redis_url, sentinels=["10.0.0.5:26379", "10.0.0.6:26379"])["OPTIONS"]
     assert options["SENTINELS"] == [("10.0.0.5", 26379), ("10.0.0.6", 26379)]
+
+
+class SentinelNode:
+    """What one sentinel answers about the service "newsroom", without a server."""
+
+    def __init__(self, *, primary, down, names=None, reachable=True):
+        self.state = {
+            "ip": primary[0],
+            "port": primary[1],
+            "is_master": True,
+            "is_sdown": down,
+            "is_odown": down,
+            "num-other-sentinels": 2,
+        }
+        self.names = names or primary
+        self.reachable = reachable
+        self.asked_for_address = False
+
+    def sentinel_masters(self):
+        if not self.reachable:
+            raise redis.ConnectionError("sentinel unreachable")
+        return {"newsroom": self.state}
+
+    def execute_command(self, *args):
+        assert args == ("SENTINEL GET-MASTER-ADDR-BY-NAME", "newsroom")
+        self.asked_for_address = True
+        return (self.names[0].encode(), str(self.names[1]).encode())
+
+
+def sentinel_of(*nodes) -> FailoverSentinel:
+    sentinel = FailoverSentinel([("127.0.0.1", 1)])
+    sentinel.sentinels = list(nodes)
+    return sentinel
+
+
+def test_the_primary_is_found_as_soon_as_the_sentinels_have_promoted_a_replica():
+    """While the sentinel moves the other replicas over, SENTINEL MASTERS still shows
+    the dead primary, down; the promoted replica is already named and takes writes."""
+    dead, promoted = ("10.0.0.21", 6379), ("10.0.0.22", 6379)
+    healthy = SentinelNode(primary=dead, down=False)
+    assert sentinel_of(healthy).discover_master("newsroom") == dead
+    assert not healthy.asked_for_address, "an up primary costs no second question"
+
+    failing_over = SentinelNode(primary=dead, down=True, names=promoted)
+    unreachable = SentinelNode(primary=dead, down=True, reachable=False)
+    assert sentinel_of(unreachable, failing_over).discover_master("newsroom") == promoted
+
+    # Before a replica is promoted the sentinels name the dead primary: no master yet,
+    # answered at once, without connecting to it.
+    before_promotion = SentinelNode(primary=dead, down=True)
+    with pytest.raises(MasterNotFoundError):
+        sentinel_of(before_promotion).discover_master("newsroom")
