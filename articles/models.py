@@ -200,15 +200,15 @@ class TaggedArticle(TaggedItemBase):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, *, now=None):
         """Stories readers may see: published, their time has come and so has the
-        end of their embargo, if they have one.
+        end of their embargo, if they have one (at `now`, by default the present).
 
         A story scheduled for later is stored as published with a future time,
         so it goes live on its own at that time, with no job to run; an embargo
         ends the same way.
         """
-        now = timezone.now()
+        now = now or timezone.now()
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now).exclude(
             embargo_until__gt=now
         )
@@ -249,9 +249,9 @@ class ArticleQuerySet(models.QuerySet):
             return self.none()
         return self.filter(**{f"has_{language}": True})
 
-    def live(self, language=None):
+    def live(self, language=None, *, now=None):
         """Published stories of one language's site (the active language by default)."""
-        return self.published().in_language(language or translation.get_language())
+        return self.published(now=now).in_language(language or translation.get_language())
 
     def submitted(self):
         return self.filter(status=Article.Status.SUBMITTED)

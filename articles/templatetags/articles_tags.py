@@ -18,6 +18,7 @@ from articles.dateline import agency_name as dateline_agency_name
 from articles.embeds import photo_ids, placeholders, video_for
 from articles.models import LANGUAGE_CODES, Article, Rubric
 from newsroom.pagecache import add_tags
+from newsroom.prepared import PreparedQuery
 
 register = template.Library()
 
@@ -51,6 +52,20 @@ def language_cookie_name():
     return settings.LANGUAGE_COOKIE_NAME
 
 
+def _most_read_stories(*, shape, now, since):
+    language, count = shape
+    return (
+        Article.objects.live(language, now=now)
+        .filter(published_at__gte=since)
+        .order_by("-view_count", "-published_at")
+        .only("title_ky", "title_ru", "slug_ky", "slug_ru")[:count]
+    )
+
+
+# Compiled once per process (newsroom.prepared).
+most_read_stories = PreparedQuery(Article, _most_read_stories)
+
+
 @register.inclusion_tag("includes/most_read.html", takes_context=True)
 def most_read(context):
     """The most read live stories of the last week, cached per language."""
@@ -58,13 +73,14 @@ def most_read(context):
     key = fragment_key("most-read-ids", language)
     items = cache.get(key)
     if items is None:
-        since = timezone.now() - timedelta(days=MOST_READ_DAYS)
+        now = timezone.now()
         items = [
             {"pk": story.pk, "title": story.title, "url": story.get_absolute_url()}
-            for story in Article.objects.live(language)
-            .filter(published_at__gte=since)
-            .order_by("-view_count", "-published_at")
-            .only("title_ky", "title_ru", "slug_ky", "slug_ru")[:MOST_READ_COUNT]
+            for story in most_read_stories(
+                shape=(language, MOST_READ_COUNT),
+                now=now,
+                since=now - timedelta(days=MOST_READ_DAYS),
+            )
         ]
         cache.set(key, items, MOST_READ_TIMEOUT)
     add_tags(context.get("request"), *(f"story-{item['pk']}" for item in items))

@@ -1,0 +1,146 @@
+"""Querysets compiled once per process (newsroom.prepared) answer what a fresh queryset
+answers, for every call's own values."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article
+from newsroom.prepared import PreparedQuery
+from tests.factories import make_article, make_rubric
+
+pytestmark = pytest.mark.django_db
+
+
+def _stories(*, shape, rubric_id, since, exclude_ids):
+    (language,) = shape
+    return (
+        Article.objects.filter(**{f"has_{language}": True})
+        .filter(rubric_id=rubric_id, published_at__gte=since)
+        .exclude(pk__in=exclude_ids)
+        .select_related("rubric")
+        .order_by("-published_at", "-id")
+    )
+
+
+def titles(stories, language="ru"):
+    return [getattr(story, f"title_{language}") for story in stories]
+
+
+@pytest.fixture
+def two_rubrics():
+    now = timezone.now()
+    politics, economy = make_rubric(name_ru="Политика"), make_rubric(name_ru="Экономика")
+    stories = {}
+    for days, rubric, title in [
+        (1, politics, "Выборы"),
+        (2, politics, "Парламент"),
+        (3, economy, "Бюджет"),
+        (10, politics, "Старая политика"),
+    ]:
+        stories[title] = make_article(
+            rubric=rubric, title_ru=title, published_at=now - timedelta(days=days)
+        )
+    return now, politics, economy, stories
+
+
+def test_each_call_answers_for_its_own_values(two_rubrics):
+    now, politics, economy, stories = two_rubrics
+    prepared = PreparedQuery(Article, _stories)
+
+    week_ago = now - timedelta(days=7)
+    politics_week = prepared(
+        shape=("ru",), rubric_id=politics.pk, since=week_ago, exclude_ids=[stories["Выборы"].pk]
+    )
+    assert titles(politics_week) == ["Парламент"]
+    # Objects come as the queryset makes them, select_related included.
+    with CaptureQueriesContext(connection) as queries:
+        assert politics_week[0].rubric.name_ru == "Политика"
+    assert len(queries) == 0
+
+    economy_month = prepared(
+        shape=("ru",),
+        rubric_id=economy.pk,
+        since=now - timedelta(days=30),
+        exclude_ids=[stories["Выборы"].pk],
+    )
+    assert titles(economy_month) == ["Бюджет"]
+    politics_month = prepared(
+        shape=("ru",),
+        rubric_id=politics.pk,
+        since=now - timedelta(days=30),
+        exclude_ids=[stories["Парламент"].pk],
+    )
+    assert titles(politics_month) == ["Выборы", "Старая политика"]
+    # Lists of another length are another shape, prepared in their turn.
+    two_excluded = [stories["Выборы"].pk, stories["Парламент"].pk]
+    assert (
+        titles(
+            prepared(shape=("ru",), rubric_id=politics.pk, since=week_ago, exclude_ids=two_excluded)
+        )
+        == []
+    )
+    assert titles(
+        prepared(shape=("ru",), rubric_id=politics.pk, since=week_ago, exclude_ids=[])
+    ) == ["Выборы", "Парламент"]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_sql_is_compiled_once_and_reused(two_rubrics):
+    now, politics, economy, stories = two_rubrics
+    compiled = []
+
+    def build(**values):
+        compiled.append(values)
+        return _stories(**values)
+
+    prepared = PreparedQuery(Article, build)
+    answers = []
+    with CaptureQueriesContext(connection) as queries:
+        for rubric in (politics, economy, politics):
+            answers.append(
+                prepared(
+                    shape=("ru",),
+                    rubric_id=rubric.pk,
+                    since=now - timedelta(days=30),
+                    exclude_ids=[stories["Выборы"].pk],
+                )
+            )
+    # Built twice to find where the values go (see the module), never again.
+    assert len(compiled) == 2
+    assert len(queries) == 3
+    assert [titles(answer) for answer in answers] == [
+        ["Парламент", "Старая политика"],
+        ["Бюджет"],
+        ["Парламент", "Старая политика"],
+    ]
+
+
+@pytest.mark.postgres
+def test_a_value_the_build_makes_itself_is_never_frozen_into_the_sql(two_rubrics, monkeypatch):
+    """A build that reads the clock itself cannot be prepared: it is built on every
+    call, so the time is always the present one."""
+    now, politics, economy, stories = two_rubrics
+
+    def recent(*, shape, rubric_id):
+        since = timezone.now() - timedelta(days=shape[0])
+        return Article.objects.filter(rubric_id=rubric_id, published_at__gte=since)
+
+    prepared = PreparedQuery(Article, recent)
+    assert titles(prepared(shape=(5,), rubric_id=politics.pk)) == ["Выборы", "Парламент"]
+    later = now + timedelta(days=3, hours=12)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert titles(prepared(shape=(5,), rubric_id=politics.pk)) == ["Выборы"]
+
+
+def test_a_flag_must_be_part_of_the_shape(two_rubrics):
+    _, politics, _, _ = two_rubrics
+
+    def build(*, shape, rubric_id, urgent):
+        return Article.objects.filter(rubric_id=rubric_id, is_urgent=urgent)
+
+    with pytest.raises(TypeError, match="shape"):
+        PreparedQuery(Article, build)(rubric_id=politics.pk, urgent=True)
