@@ -5,6 +5,7 @@ from django.utils.safestring import mark_safe
 
 from comments.forms import CommentForm
 from comments.models import Comment
+from newsroom.prepared import PreparedQuery
 
 register = template.Library()
 
@@ -34,12 +35,18 @@ def comments_block(context, article):
     }
 
 
+# Compiled once per process (newsroom.prepared).
+approved_comments = PreparedQuery(
+    Comment, lambda *, shape, article_id: Comment.objects.approved().filter(article_id=article_id)
+)
+
+
 def approved_threads(article):
     """The approved top-level comments, oldest first, each with its approved replies
     (`visible_replies`), read in one query: replies answer top-level comments."""
     threads = {}
     replies = []
-    for comment in Comment.objects.approved().for_article(article):
+    for comment in approved_comments(article_id=article.pk):
         if comment.parent_id is None:
             comment.visible_replies = []
             threads[comment.pk] = comment
