@@ -9,6 +9,8 @@ import time
 from django.core.cache import cache
 from django.utils import timezone
 
+from newsroom.prepared import PreparedQuery
+
 VERSION_KEY = "articles:content-version"
 FRAGMENT_TIMEOUT = 60 * 60
 # Most-read changes with every view, which does not bump the version.
@@ -59,21 +61,27 @@ def next_scheduled_publication() -> float | None:
     return moment or None
 
 
-def remember_next_scheduled(**kwargs) -> float:
+def _upcoming_publication(*, shape, now):
     from .models import Article
 
     # A story under embargo goes live when the embargo ends, if that is later. The
     # waiting stories are found through two index range scans (publication time, embargo
     # end), each reading only the future: an OR of the two walked the whole archive.
-    now = timezone.now()
     waiting = Article.objects.filter(status=Article.Status.PUBLISHED)
     scheduled = waiting.filter(published_at__gt=now).with_live_from().order_by().values("live_from")
     embargoed = (
         waiting.filter(embargo_until__gt=now).with_live_from().order_by().values("live_from")
     )
-    upcoming = (
-        scheduled.union(embargoed).order_by("live_from").values_list("live_from", flat=True)[:1]
-    )
+    return scheduled.union(embargoed).order_by("live_from").values_list("live_from", flat=True)[:1]
+
+
+# Compiled once per process (newsroom.prepared): every cacheable page asks for it when
+# the cache has lost it.
+upcoming_publication = PreparedQuery("articles.Article", _upcoming_publication)
+
+
+def remember_next_scheduled(**kwargs) -> float:
+    upcoming = upcoming_publication(now=timezone.now())
     upcoming = next(iter(upcoming), None)
     moment = upcoming.timestamp() if upcoming else NO_SCHEDULED_STORY
     # Bounded, so a story scheduled by a bulk write (no signal) is noticed within the hour.

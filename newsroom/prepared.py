@@ -31,6 +31,7 @@ so a replica router's choice is honoured on every call.
 import threading
 from datetime import date, datetime, timedelta
 
+from django.apps import apps
 from django.db import connections, router
 
 # Unlikely values of each type, two sets (A and B) to tell the parameters from constants.
@@ -107,12 +108,19 @@ class _Constant:
 
 
 class PreparedQuery:
-    """`build(shape=..., **values)` returns a queryset of `model` (see the module)."""
+    """`build(shape=..., **values)` returns a queryset of `model` (see the module); the
+    model may be named ("app_label.Model") where it cannot be imported yet."""
 
     def __init__(self, model, build):
-        self.model = model
+        self._model = model
         self.build = build
         self._local = threading.local()
+
+    @property
+    def model(self):
+        if isinstance(self._model, str):
+            self._model = apps.get_model(self._model)
+        return self._model
 
     def __call__(self, *, shape: tuple = (), **values) -> list:
         alias = router.db_for_read(self.model)
