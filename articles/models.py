@@ -6,13 +6,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField, create_sanitizer
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
+
+from newsroom.addresses import slug_url
 
 from .dateline import format_dateline
 from .embeds import PHOTO_WORD
@@ -99,7 +100,7 @@ class Rubric(models.Model):
         return self.name or self.name_ky or self.name_ru or str(self.pk)
 
     def get_absolute_url(self):
-        return reverse("articles:rubric", kwargs={"slug": self.slug})
+        return slug_url("articles:rubric", self.slug)
 
 
 class Place(models.Model):
@@ -162,7 +163,7 @@ class Tag(TagBase):
         return super(TagBase, self).save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:tag", kwargs={"slug": language_slug(self)})
+        return slug_url("articles:tag", language_slug(self))
 
     def derive_slugs(self, *, slug_taken=None):
         """Give each language that has a name and no slug yet its slug.
@@ -502,7 +503,7 @@ class Article(models.Model):
                 setattr(self, f"slug_{code}", unique_slug(base, taken=taken))
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": language_slug(self)})
+        return slug_url("articles:detail", language_slug(self))
 
     def current_slugs(self) -> dict:
         """The story's loaded slugs by language (a deferred one is left out)."""

@@ -7,11 +7,11 @@ A profile may belong to a user account (a journalist of the newsroom) or to nobo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.slugs import slug_from_title, unique_slug
 from articles.validators import validate_image_content, validate_image_size
+from newsroom.addresses import slug_url
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -94,7 +94,7 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("authors:detail", kwargs={"slug": self.slug})
+        return slug_url("authors:detail", self.slug)
 
     @property
     def label(self):

@@ -1,0 +1,40 @@
+"""Slug addresses made without reversing each link (newsroom.addresses) are the ones
+reverse() makes, in every language and under a script prefix."""
+
+import pytest
+from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
+from django.utils import translation
+
+from newsroom.addresses import slug_url
+
+VIEWS = ["articles:detail", "articles:rubric", "articles:tag", "authors:detail"]
+
+
+@pytest.mark.parametrize("language", ["ky", "ru"])
+@pytest.mark.parametrize("view_name", VIEWS)
+def test_the_address_is_the_reversed_one(view_name, language):
+    with translation.override(language):
+        for slug in ["bishkek-saylov-2025", "a", "s_underscore-9"]:
+            assert slug_url(view_name, slug) == reverse(view_name, kwargs={"slug": slug})
+
+
+def test_each_language_and_script_prefix_has_its_own_address():
+    with translation.override("ky"):
+        assert slug_url("articles:detail", "jangylyk") == "/ky/news/jangylyk/"
+    with translation.override("ru"):
+        assert slug_url("articles:detail", "jangylyk") == "/ru/news/jangylyk/"
+    set_script_prefix("/newsroom/")
+    try:
+        with translation.override("ru"):
+            assert slug_url("articles:rubric", "politika") == "/newsroom/ru/rubric/politika/"
+    finally:
+        clear_script_prefix()
+    with translation.override("ru"):
+        assert slug_url("articles:rubric", "politika") == "/ru/rubric/politika/"
+
+
+def test_what_is_not_a_slug_is_refused_as_reverse_refuses_it():
+    with translation.override("ky"), pytest.raises(NoReverseMatch):
+        slug_url("articles:detail", "")
+    with translation.override("ky"), pytest.raises(NoReverseMatch):
+        slug_url("articles:detail", "two/parts")
