@@ -120,6 +120,8 @@ def site():
             # A paused replica stays within this lag for the whole test: only the purge
             # rule keeps readers from its old rows (the lag limit is tested on its own).
             REPLICA_MAX_LAG_SECONDS="600",
+            # Nothing in front of gunicorn here: it writes the access log itself.
+            GUNICORN_ACCESS_LOG="on",
         )
         python = stack_module.python()
         stack_module.run([python, "manage.py", "migrate", "--noinput", "-v0"], env)
@@ -156,6 +158,30 @@ def site():
 def get(site, path, opener=None):
     stack = stack_module.Stack.gunicorn_only(site["url"], site["log"])
     return stack.get(path, opener=opener)
+
+
+def test_gunicorn_with_nothing_in_front_writes_a_json_access_line_per_request(site):
+    marker = f"log-{time.time_ns()}"
+    response = get(site, f"/ru/rates/?{marker}")
+    assert response.status == 200
+    request_id = response.header("x-request-id")
+    stack = stack_module.Stack.gunicorn_only(site["url"], site["log"])
+
+    def written():
+        return [line for line in stack.access_lines() if line.get("logger") == "gunicorn.access"]
+
+    wait_until(lambda: any(x["request_id"] == request_id for x in written()), what="logged")
+    lines = [line for line in written() if line["request_id"] == request_id]
+    assert len(lines) == 1, lines
+    line = lines[0]
+    assert (line["method"], line["path"], line["query"], line["status"]) == (
+        "GET",
+        "/ru/rates/",
+        marker,
+        200,
+    )
+    assert line["bytes"] == len(response.body) and line["remote_addr"] == "127.0.0.1"
+    assert isinstance(line["duration_ms"], float) and line["duration_ms"] < 5000
 
 
 def test_public_pages_are_read_from_the_replica(site):

@@ -224,8 +224,10 @@ def test_healthz_reports_database_cache_and_version_and_is_never_cached(stack):
 def test_each_request_is_one_json_log_line_with_the_request_id_of_the_response(stack):
     """nginx writes the access log, a JSON line per request, a cached page's too."""
     marker = f"log-{time.time_ns()}"  # a new address: rendered, not served from a cache
+    seen = []
     for _first_then_cached in range(2):
         response = stack.get(f"/ky/rates/?{marker}")
+        seen.append(response.header("x-front-cache"))
         request_id = response.header("x-request-id")
         lines = []
         deadline = time.monotonic() + 5  # nginx writes its buffer at least every second
@@ -241,6 +243,7 @@ def test_each_request_is_one_json_log_line_with_the_request_id_of_the_response(s
         assert not [x for x in stack.log_lines() if x.get("request_id") == request_id], (
             "one line per request: the application server writes no second one"
         )
+    assert seen == ["miss", "hit"], "the second request was answered by the front cache"
 
 
 def test_bad_input_gets_a_clean_4xx(stack):
