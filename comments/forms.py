@@ -1,11 +1,11 @@
 import re
 
 from django import forms
-from django.forms.renderers import Jinja2
 from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Comment
+from .rendering import ReaderFormRenderer
 from .text import has_bidi_controls, strip_invisible
 
 # Control characters other than tab and line breaks: binary junk, never typed by a person.
@@ -29,10 +29,11 @@ NAME_MAX_LENGTH = 80
 TEXT_MAX_LENGTH = 3000
 
 
-# Readers' forms render their widgets with Jinja2 (Django's own widget templates in its
-# Jinja2 flavour): the same HTML at a quarter of the cost, on every story page. One
-# renderer for the process, so its template environment is built once.
-READER_FORM_RENDERER = Jinja2()
+# Readers' forms render their widgets as Django's Jinja2 widget templates do, the few
+# they use written out in Python (comments.rendering): the same HTML at a fraction of
+# the cost, on every story page. One renderer for the process, so its template
+# environment is built once.
+READER_FORM_RENDERER = ReaderFormRenderer()
 
 
 class CommentForm(forms.Form):
