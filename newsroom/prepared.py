@@ -7,13 +7,16 @@ than PostgreSQL takes to answer (a quarter of a story page's time went to compil
 its related stories and the rates widget). `PreparedQuery` compiles a shape once and
 afterwards only puts the new values into the SQL's parameters:
 
-    related = PreparedQuery(lambda *, story_id, moment: Article.objects.filter(...))
+    related = PreparedQuery(Article, lambda *, shape, story_id, moment: Article.objects...)
     stories = related(shape=(language,), story_id=story.pk, moment=story.published_at)
 
 `build` gets every value by name and must return the same SQL for any values of the
 same `shape`: whatever changes the SQL's text (a language that names a column, a list's
 length, a flag that adds a filter) goes in `shape`, which `build` gets too, as `shape`.
-Lists of values are allowed; their length is part of the shape.
+Lists of values are allowed; their length is part of the shape. A value may only be
+passed on to the queryset as it is, never used to decide something (`if moment > x`):
+the decision would be taken once, for the stand-ins below. Booleans are refused as
+values for that reason; they belong in the shape.
 
 How the values are found in the compiled parameters: the shape is built twice, with
 two sets of unlikely values, and compiled; the parameters that differ between the two
@@ -83,7 +86,8 @@ class _Compiled:
     def __init__(self, queryset, sql, slots):
         self.queryset = queryset
         self.sql = sql
-        # (position in the parameters, value name, index in a list or None) or a constant.
+        # For each parameter of the SQL, in order: (value name, index in a list or None),
+        # or a _Constant.
         self.slots = slots
         self.compiler = queryset.query.get_compiler(using=queryset.db)
         self.compiler.as_sql()  # sets up what turns rows into instances
