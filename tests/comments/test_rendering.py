@@ -6,7 +6,7 @@ from django.forms.renderers import Jinja2
 from django.utils import translation
 
 from comments.forms import CommentForm
-from comments.rendering import ReaderFormRenderer
+from comments.rendering import WRITTEN_OUT, ReaderFormRenderer
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +56,21 @@ def test_typed_text_comes_back_escaped():
     page = "".join(ours)
     assert "<b>" not in page
     assert "Айгүл &lt;b&gt;&#34;Кыз&#34;&lt;/b&gt; &amp; &#39;co&#39;" in page
+
+
+def test_the_form_fetches_no_template_for_its_inputs_and_labels(monkeypatch):
+    fetched = []
+    fetch = Jinja2.get_template
+    monkeypatch.setattr(
+        Jinja2, "get_template", lambda self, name: fetched.append(name) or fetch(self, name)
+    )
+    article = make_article()
+    with translation.override("ky"):
+        rendered(CommentForm(article=article, renderer=Jinja2(), initial={"started": ""}))
+        assert {"django/forms/label.html", "django/forms/widgets/textarea.html"} <= set(fetched)
+        fetched.clear()
+        form = CommentForm(article=article, renderer=ReaderFormRenderer(), data={"name": ""})
+        form.is_valid()
+        rendered(form)
+    # Only the error lists still come from a template.
+    assert fetched and set(fetched).isdisjoint(WRITTEN_OUT)

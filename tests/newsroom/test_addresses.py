@@ -38,3 +38,16 @@ def test_what_is_not_a_slug_is_refused_as_reverse_refuses_it():
         slug_url("articles:detail", "")
     with translation.override("ky"), pytest.raises(NoReverseMatch):
         slug_url("articles:detail", "two/parts")
+
+
+def test_the_pattern_is_reversed_once_per_view_and_language(monkeypatch):
+    from newsroom import addresses
+
+    calls = []
+    real = addresses.reverse
+    monkeypatch.setattr(addresses, "reverse", lambda *a, **k: calls.append(a) or real(*a, **k))
+    addresses._around_slug.cache_clear()
+    with translation.override("ru"):
+        links = [slug_url("articles:detail", f"novost-{n}") for n in range(20)]
+    assert links[3] == "/ru/news/novost-3/"
+    assert len(calls) == 1
