@@ -134,6 +134,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
     )
+    # Prepared statements: a query a connection has run PREPARE_THRESHOLD times is
+    # prepared on the server (psycopg's automatic preparation), and PostgreSQL then
+    # skips parsing and planning it. A page's queries have the same text on every
+    # request (newsroom.prepared), and planning them cost more than running most of
+    # them: a story page's time in its queries fell by over a third
+    # (docs/performance.md, sixth pass). Needs server-side parameter binding. Off
+    # behind PgBouncer in transaction mode (DATABASE_PGBOUNCER below): statements
+    # prepared on one server connection are unknown on the next.
+    if env.bool(
+        "DATABASE_PREPARED_STATEMENTS", default=not env.bool("DATABASE_PGBOUNCER", default=False)
+    ):
+        DATABASES["default"]["OPTIONS"] |= {
+            "server_side_binding": True,
+            "prepare_threshold": env.int("DATABASE_PREPARE_THRESHOLD", default=5),
+        }
 # Read replicas (docs/replicas.md): DATABASE_REPLICA_URLS, comma-separated, adds
 # streaming replicas as "replica_0", "replica_1", ... with the primary's connection
 # settings. The public site reads from a healthy one (newsroom.routers); writes, the
@@ -145,6 +160,11 @@ for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
     _replica["OPTIONS"] = DATABASES["default"].get("OPTIONS", {}) | _replica.get("OPTIONS", {})
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica_{_number}"] = _replica
+# Django's PostgreSQL backend, told the protocol's limit of parameters per statement,
+# which server-side binding reaches (newsroom/postgresql/base.py).
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["ENGINE"] = "newsroom.postgresql"
 # Connection pooling inside each worker (Django 5.1+, psycopg_pool): DATABASE_POOL=1.
 # It replaces persistent connections (CONN_MAX_AGE must stay 0). See docs/replicas.md
 # for PgBouncer instead.
@@ -152,7 +172,7 @@ if env.bool("DATABASE_POOL", default=False):
     if DATABASES["default"]["CONN_MAX_AGE"]:
         raise ImproperlyConfigured("DATABASE_POOL=1 needs CONN_MAX_AGE=0 (the pool keeps them).")
     for _database in DATABASES.values():
-        if _database["ENGINE"] == "django.db.backends.postgresql":
+        if _database["ENGINE"] == "newsroom.postgresql":
             _database.setdefault("OPTIONS", {})["pool"] = {
                 "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
                 "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),

@@ -144,3 +144,50 @@ def test_a_flag_must_be_part_of_the_shape(two_rubrics):
 
     with pytest.raises(TypeError, match="shape"):
         PreparedQuery(Article, build)(rubric_id=politics.pk, urgent=True)
+
+
+@pytest.mark.postgres
+def test_postgresql_prepares_a_story_pages_queries_once_per_connection(client):
+    """Production settings bind parameters on the server (DATABASE_PREPARED_STATEMENTS):
+    once a connection has served a page a few times, every query of that page is a
+    prepared statement that PostgreSQL no longer parses and plans."""
+    rubric = make_rubric(name_ky="Саясат")
+    story = make_article(rubric=rubric, title_ky="Парламент жыйыны")
+    make_article(rubric=rubric, title_ky="Шайлоо")
+    path = story.get_absolute_url()  # in the active language; ky by default here
+
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    for _ in range(connection.settings_dict["OPTIONS"].get("prepare_threshold") or 5):
+        assert client.get(path).status_code == 200
+    with connection.execute_wrapper(record):
+        response = client.get(path)
+    assert "Парламент жыйыны" in response.content.decode()
+    assert sent, "the page ran queries"
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = {row[0] for row in cursor.fetchall()}
+
+    def numbered(sql):
+        # psycopg sends %s as $1, $2, ... when it prepares a statement.
+        parts = sql.split("%s")
+        return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
+
+    assert [sql for sql in sent if numbered(sql) not in prepared] == []
+
+
+@pytest.mark.postgres
+def test_a_bulk_insert_larger_than_one_statements_parameters_is_split():
+    """Bound on the server, every value is a protocol parameter and one statement may
+    carry 65,535 of them: 2,000 stories of some 45 columns each go in several."""
+    rubric = make_rubric()
+    Article.objects.bulk_create(
+        Article(title_ru=f"Новость {n}", slug=f"novost-{n}", has_ru=True, rubric=rubric)
+        for n in range(2000)
+    )
+    assert Article.objects.filter(rubric=rubric).count() == 2000

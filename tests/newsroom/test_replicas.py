@@ -200,6 +200,9 @@ def test_replica_urls_become_replica_aliases_with_the_primarys_connection_settin
     assert databases["replica_1"]["HOST"] == "replica2.example.kg"
     for alias in ("replica_0", "replica_1"):
         assert databases[alias]["OPTIONS"]["connect_timeout"] == 2
+        # Prepared statements on every connection, as on the primary's.
+        assert databases[alias]["OPTIONS"]["server_side_binding"] is True
+        assert databases[alias]["OPTIONS"]["prepare_threshold"] == 5
         assert databases[alias]["CONN_HEALTH_CHECKS"] is True
         assert databases[alias]["TEST"]["MIRROR"] == "default"
     assert shown["routers"] == ["newsroom.routers.ReplicaRouter"]
@@ -240,15 +243,31 @@ def test_database_pool_pools_the_primarys_and_the_replicas_connections():
     assert "DATABASE_POOL=1 needs CONN_MAX_AGE=0" in refused.stderr
 
 
-def test_behind_pgbouncer_no_server_side_cursors_are_used():
+def test_behind_pgbouncer_no_server_side_cursors_or_prepared_statements_are_used():
     """PgBouncer's transaction mode hands the server connection to another client
-    after each transaction: a cursor kept open across them would break."""
+    after each transaction: a cursor or a prepared statement kept across them would
+    be looked for on a connection that does not have it."""
     environment = PRODUCTION | {"DATABASE_REPLICA_URLS": PRODUCTION["DATABASE_URL"]}
     result = run_manage("shell", "-c", SHOW_DATABASES, **environment, DATABASE_PGBOUNCER="1")
     assert result.returncode == 0, result.stderr
     databases = json.loads(result.stdout.strip().splitlines()[-1])["databases"]
-    assert databases["default"]["DISABLE_SERVER_SIDE_CURSORS"] is True
-    assert databases["replica_0"]["DISABLE_SERVER_SIDE_CURSORS"] is True
+    for alias in ("default", "replica_0"):
+        assert databases[alias]["DISABLE_SERVER_SIDE_CURSORS"] is True
+        assert "server_side_binding" not in databases[alias]["OPTIONS"]
+        assert "prepare_threshold" not in databases[alias]["OPTIONS"]
+
+    # PgBouncer 1.21+ follows prepared statements (max_prepared_statements).
+    result = run_manage(
+        "shell",
+        "-c",
+        SHOW_DATABASES,
+        **environment,
+        DATABASE_PGBOUNCER="1",
+        DATABASE_PREPARED_STATEMENTS="1",
+    )
+    assert result.returncode == 0, result.stderr
+    databases = json.loads(result.stdout.strip().splitlines()[-1])["databases"]
+    assert databases["default"]["OPTIONS"]["server_side_binding"] is True
 
 
 @pytest.mark.django_db
