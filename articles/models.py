@@ -546,7 +546,7 @@ class Article(models.Model):
         return [code for code in LANGUAGE_CODES if getattr(self, f"has_{code}")]
 
     def card(self) -> dict:
-        """What a story card shows (includes/story_card.html), read once per card.
+        """What a story card shows (includes/story_cards.html), read once per card.
 
         A template finds a dict's key at the first try, but a model's translated field
         only after a failed subscript and a lookup of the active language; a card read

@@ -9,13 +9,14 @@ import io
 import json
 import re
 import struct
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from PIL import Image, features
 from reversion.models import Version
@@ -24,7 +25,7 @@ from articles.embeds import video_for
 from articles.images import crop_box
 from articles.models import Article
 from tests.articles.admin_client import change_url, form_data, page_form
-from tests.factories import make_article
+from tests.factories import make_article, make_rubric
 
 pytestmark = pytest.mark.django_db
 
@@ -523,3 +524,23 @@ def test_a_journalist_adds_photos_to_their_own_story(client, journalist):
     )
     assert client.post(change_url(story), data).status_code == 302
     assert story.photos.get().renditions["sources"]
+
+
+def test_a_home_rubric_block_shows_the_photo_and_lead_of_its_newest_story_only(admin_post, client):
+    make_article(is_main=True)  # the home page's main story, above the blocks
+    rubric = make_rubric(name_ky="Экономика")
+    older = make_article(rubric=rubric, lead_ky="Эски жаңылыктын кыскачасы.")
+    newer = make_article(rubric=rubric, lead_ky="Жаңы жаңылыктын кыскачасы.")
+    for story, hours in ((older, 3), (newer, 2)):
+        story.published_at = timezone.now() - timedelta(hours=hours)
+        story.save()
+        admin_post(story, image=upload_file("photo.png", wide_photo("PNG")))
+    client.logout()
+    html = client.get("/ky/").content.decode()
+    block = html.split(f'aria-labelledby="rubric-{rubric.pk}"')[1].split("</section>")[0]
+    cards = block.split("<article ")[1:]
+    assert [newer.title_ky in card for card in cards] == [True, False]
+    assert cards[0].startswith('class="card card-with-image"') and "<picture>" in cards[0]
+    assert "Жаңы жаңылыктын кыскачасы." in cards[0]
+    assert cards[1].startswith('class="card"') and "<picture>" not in cards[1]
+    assert "Эски жаңылыктын кыскачасы." not in block
