@@ -12,7 +12,7 @@ VARNISH_VCL ?= deploy/varnish/newsroom.rendered.vcl
 # What nginx proxies to: gunicorn, or Varnish when it stands in between.
 UPSTREAM ?= $(HOST):$(PORT)
 
-.PHONY: dev-env nginx-config varnish-config install install-prod messages catalogs run serve migrate test lint check-migrations bench bench-search bench-load bench-growth bench-ratio bench-soak e2e-deps stack-deps clean
+.PHONY: dev-env nginx-config varnish-config install install-prod messages catalogs run serve migrate test lint check-migrations bench bench-search bench-load bench-growth bench-ratio bench-cost bench-soak e2e-deps stack-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -145,6 +145,10 @@ bench-growth: install
 # Issue 12's ratios to the Wagtail anchor, both sites running side by side (see the script).
 bench-ratio: install
 	$(PY) tests/benchmarks/bench_ratio.py
+
+# CPU (ours and PostgreSQL's) and Python instructions (valgrind) of one cold render.
+bench-cost: install
+	$(PY) tests/benchmarks/bench_cost.py
 
 # Ten minutes of mixed traffic through nginx; fails on any error or non-2xx (issue 11).
 bench-soak: install
