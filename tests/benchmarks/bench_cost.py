@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_growth import environment  # noqa: E402
-from loadstack import PYTHON, ROOT, Archive, env_int, manage, page_paths, say  # noqa: E402
+from loadstack import PYTHON, ROOT, Archive, commit, env_int, manage, page_paths, say  # noqa: E402
 
 STORIES = env_int("STORIES", 10000)
 BENCH_DB = os.environ.get("BENCH_DB", f"newsroom_bench_{STORIES}")
@@ -117,13 +117,7 @@ def main() -> int:
     archive.ensure(env)
     paths = page_paths(env)
     wanted = {page: paths[LANGUAGE][page] for page in PAGES}
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    ).stdout.strip()
-    say(f"# commit {commit}; {STORIES}-story archive; {REQUESTS} cold renders per page")
+    say(f"# newsroom {commit()}; {STORIES}-story archive; {REQUESTS} cold renders per page")
     out = manage(
         env, "shell", "-v0", "-c", CPU_SNIPPET % (json.dumps(list(wanted.values())), REQUESTS)
     )

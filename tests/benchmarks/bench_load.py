@@ -44,6 +44,7 @@ from loadstack import (  # noqa: E402
     UNCACHED,
     Archive,
     Stack,
+    commit,
     curl_time,
     env_int,
     kill_group,
@@ -102,12 +103,7 @@ def main() -> int:
 
 
 def header(paths: dict, *, front: str) -> None:
-    version = subprocess.run(
-        ["git", "log", "-1", "--format=%h %cs"],  # noqa: S607
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    version = commit()
     counts = ", ".join(f"{paths[lang]['count']} {lang}" for lang in ("ky", "ru"))
     say(f"# newsroom {version}; {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
     say(

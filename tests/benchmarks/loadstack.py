@@ -77,6 +77,16 @@ def say(text: str = "") -> None:
     print(text, flush=True)
 
 
+def commit() -> str:
+    """The measured checkout's commit and its date, for the head of a report."""
+    return subprocess.run(
+        ["git", "log", "-1", "--format=%h %cs"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
 def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
 
