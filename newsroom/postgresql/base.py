@@ -1,17 +1,26 @@
-"""Django's PostgreSQL backend, told how many parameters one statement may carry.
+"""Django's PostgreSQL backend, for statements bound and prepared on the server.
 
-With server-side parameter binding (settings: DATABASE_PREPARED_STATEMENTS) every value
-of a statement travels as a protocol parameter, and PostgreSQL's protocol counts them
-in 16 bits: a `bulk_create()` of 2,000 stories (45 columns each) would fail with
-"number of parameters must be between 0 and 65535". Django's backend declares no such
-limit, so its batches are unbounded; declaring the limit makes `bulk_create()`,
-`bulk_update()` and `in_bulk()` split their work as they do on SQLite and Oracle.
+With server-side parameter binding (settings: DATABASE_PREPARED_STATEMENTS):
+
+- every value of a statement travels as a protocol parameter, and PostgreSQL's protocol
+  counts them in 16 bits: a `bulk_create()` of 2,000 stories (45 columns each) would fail
+  with "number of parameters must be between 0 and 65535". Django's backend declares no
+  such limit; declaring it makes `bulk_create()`, `bulk_update()` and `in_bulk()` split
+  their work, as they do on SQLite and Oracle;
+- psycopg prepares the statements a connection runs again and again. A migration that
+  changes a column's type (a longer `CharField`, say) breaks every statement prepared
+  before it that returns the column: PostgreSQL answers "cached plan must not change
+  result type" on each run, until the connection is closed. Outside a transaction the
+  cursor below then drops the connection's prepared statements and runs the query once
+  more; inside one, the rollback that follows the error drops them (psycopg does).
 """
 
 from itertools import chain
 
 from django.db import models
 from django.db.backends.postgresql import base, features, operations
+from psycopg import errors
+from psycopg.pq import TransactionStatus
 
 
 class DatabaseFeatures(features.DatabaseFeatures):
@@ -31,6 +40,28 @@ class DatabaseOperations(operations.DatabaseOperations):
         return len(objs)
 
 
+class ServerBindingCursor(base.ServerBindingCursor):
+    def execute(self, query, params=None, **kwargs):
+        outside_transaction = self.connection.info.transaction_status == TransactionStatus.IDLE
+        try:
+            return super().execute(query, params, **kwargs)
+        except errors.FeatureNotSupported:
+            # The message ("cached plan must not change result type") is in the
+            # server's language, so any 0A000 outside a transaction is retried once:
+            # a feature that is really missing fails the same way the second time.
+            if not outside_transaction:
+                raise
+        # psycopg forgets its own record of them when it sees DEALLOCATE ALL.
+        self.connection.execute("DEALLOCATE ALL")
+        return super().execute(query, params, **kwargs)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     features_class = DatabaseFeatures
     ops_class = DatabaseOperations
+
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        if params.get("cursor_factory") is base.ServerBindingCursor:
+            params["cursor_factory"] = ServerBindingCursor
+        return params

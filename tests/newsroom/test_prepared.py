@@ -191,3 +191,39 @@ def test_a_bulk_insert_larger_than_one_statements_parameters_is_split():
         for n in range(2000)
     )
     assert Article.objects.filter(rubric=rubric).count() == 2000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_pages_keep_answering_after_a_migration_changes_a_columns_type(client):
+    """A migration run while the site serves (a longer rubric name, say) changes the
+    result type of statements the workers prepared before it: PostgreSQL refuses them
+    ("cached plan must not change result type") until they are dropped. The site drops
+    them and answers, as a site without prepared statements would."""
+    import psycopg
+
+    rubric = make_rubric(name_ky="Саясат")
+    story = make_article(rubric=rubric, title_ky="Парламент жыйыны")
+    path = story.get_absolute_url()
+    for _ in range(connection.settings_dict["OPTIONS"].get("prepare_threshold") or 5):
+        assert client.get(path).status_code == 200
+
+    settings = connection.settings_dict
+    migration = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"] or "postgres",
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        autocommit=True,
+    )
+    try:
+        migration.execute("ALTER TABLE articles_rubric ALTER COLUMN name_ky TYPE varchar(120)")
+        for _ in range(2):
+            response = client.get(path)
+            assert response.status_code == 200
+            assert "Парламент жыйыны" in response.content.decode()
+            assert "Саясат" in response.content.decode()
+    finally:
+        migration.execute("ALTER TABLE articles_rubric ALTER COLUMN name_ky TYPE varchar(100)")
+        migration.close()
+    assert client.get(path).status_code == 200
