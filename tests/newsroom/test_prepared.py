@@ -194,7 +194,7 @@ def test_a_bulk_insert_larger_than_one_statements_parameters_is_split():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_pages_keep_answering_after_a_migration_changes_a_columns_type(client):
     """A migration run while the site serves (a longer rubric name, say) changes the
     result type of statements the workers prepared before it: PostgreSQL refuses them
