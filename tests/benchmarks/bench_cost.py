@@ -42,16 +42,12 @@ PAGES = os.environ.get("PAGES", "home story rubric").split()
 LANGUAGE = os.environ.get("LANGUAGE", "ky")
 
 CPU_SNIPPET = """
-import json, os, time
+import json, time
 from django.db import connection
 from django.test import Client
+from tests.benchmarks.loadstack import cpu_seconds
 client = Client()
 paths, requests = json.loads(%r), %d
-
-def backend_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
 result = {}
 for path in paths:
     for _ in range(20):
@@ -59,12 +55,12 @@ for path in paths:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    backend, own = backend_seconds(pid), time.process_time()
+    backend, own = cpu_seconds(pid), time.process_time()
     for _ in range(requests):
         client.get(path)
     result[path] = {
         "python": (time.process_time() - own) / requests * 1000,
-        "postgresql": (backend_seconds(pid) - backend) / requests * 1000,
+        "postgresql": (cpu_seconds(pid) - backend) / requests * 1000,
     }
 print(json.dumps(result))
 """

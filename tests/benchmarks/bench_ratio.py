@@ -39,6 +39,7 @@ import bench_load  # noqa: E402
 from loadstack import (  # noqa: E402
     Archive,
     Stack,
+    cpu_seconds,
     curl_time,
     env_int,
     free_port,
@@ -139,17 +140,14 @@ class Anchor:
             self.process = None
 
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
 def session_cpu_seconds(session_leader: int) -> float:
     """User and system CPU of every process in the session (the site's gunicorn)."""
     session = session_id(session_leader)
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and session_id(int(entry.name)) == session:
-            total += _cpu_ticks(int(entry.name))
-    return total / TICKS
+    return sum(
+        cpu_seconds(int(entry.name))
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and session_id(int(entry.name)) == session
+    )
 
 
 def database_cpu_seconds(database: str) -> float:
@@ -160,16 +158,7 @@ def database_cpu_seconds(database: str) -> float:
         capture_output=True,
         text=True,
     ).stdout.split()
-    return sum(_cpu_ticks(int(pid)) for pid in found) / TICKS
-
-
-def _cpu_ticks(pid: int) -> int:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    # utime, stime, and the same of children it has reaped (recycled gunicorn workers)
-    return sum(int(value) for value in fields[11:15])
+    return sum(cpu_seconds(int(pid)) for pid in found)
 
 
 def rate(url: str, *, session_leader: int, database: str) -> tuple[float, float]:

@@ -77,6 +77,16 @@ def say(text: str = "") -> None:
     print(text, flush=True)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of process `pid` so far, with that of the children it has
+    reaped (recycled gunicorn workers); 0 for a process that is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def commit() -> str:
     """The measured checkout's commit and its date, for the head of a report."""
     return subprocess.run(
