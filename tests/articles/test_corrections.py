@@ -113,15 +113,15 @@ def test_a_trivial_save_moves_neither_date_modified_nor_lastmod(client):
     data = json_ld(client.get(f"/ky/news/{story.slug_ky}/").content.decode())
     assert data["dateModified"] == timezone.localtime(story.published_at).isoformat()
     sitemap = client.get("/sitemap-stories.xml").content.decode()
-    assert f"<lastmod>{story.published_at.date().isoformat()}</lastmod>" in sitemap
+    assert f"<lastmod>{timezone.localdate(story.published_at).isoformat()}</lastmod>" in sitemap
 
 
 def test_an_update_moves_the_sitemap_lastmod_and_the_feed(client):
     story = make_article(published_at=timezone.now() - timedelta(days=3))
     update = note(story, StoryNote.Kind.UPDATE, ago=timedelta(0))
     sitemap = client.get("/sitemap-stories.xml").content.decode()
-    assert f"<lastmod>{update.noted_at.date().isoformat()}</lastmod>" in sitemap
-    assert f"<lastmod>{story.published_at.date().isoformat()}</lastmod>" not in sitemap
+    assert f"<lastmod>{timezone.localdate(update.noted_at).isoformat()}</lastmod>" in sitemap
+    assert f"<lastmod>{timezone.localdate(story.published_at).isoformat()}</lastmod>" not in sitemap
     feed = client.get("/ky/rss/").content.decode()
     assert feed.count("<item>") == 1
 
