@@ -4,7 +4,7 @@ An editor types a line of its own in the body: `[photo 12]` (or `[сүрөт 12]
 `[фото 12]`) for one of the story's photos (the admin shows each photo's line),
 `[video https://youtu.be/…]` (or `[видео …]`) for a video of a site we know. The
 body stays the sanitized text of the rich-text editor; the lines become figures only
-when the page is rendered (articles_tags.body_with_dateline).
+when the page is rendered (articles.templating.body_with_dateline).
 
 A video is shown as a local poster: no request reaches the video site until the
 reader presses play (static/js/site.js then loads the player, from an origin the

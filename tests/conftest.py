@@ -6,6 +6,24 @@ from django.db import connection
 from django.utils import translation
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jinja2_templates_report_their_context():
+    """The test client's `response.context` for pages rendered with Jinja2 too: Django's
+    test setup instruments only its own engine to send `template_rendered`."""
+    from django.template.backends import jinja2
+    from django.test.signals import template_rendered
+
+    render = jinja2.Template.render
+
+    def instrumented(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self.template, context=dict(context or {}))
+        return render(self, context, request)
+
+    jinja2.Template.render = instrumented
+    yield
+    jinja2.Template.render = render
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty cache (Redis in CI is shared between runs)."""

@@ -41,6 +41,53 @@ def test_every_message_is_translated_and_none_is_fuzzy(path):
     assert not fuzzy, f"fuzzy in {path}: {fuzzy}"
 
 
+def jinja2_messages():
+    """(context, msgid, plural) of every message the public pages' templates mark."""
+    from django.template import engines
+
+    environment = engines["jinja2"].env
+    found = set()
+    for path in sorted(Path(settings.BASE_DIR, "jinja2").rglob("*.html")):
+        for _line, function, message in environment.extract_translations(path.read_text()):
+            strings = message if isinstance(message, tuple) else (message,)
+            if function in ("pgettext", "npgettext"):
+                context, *strings = strings
+            else:
+                context = None
+            plural = strings[1] if function.endswith("ngettext") else ""
+            found.add((context, strings[0], plural))
+    return found
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda path: path.parts[-3])
+def test_every_message_of_the_public_templates_is_in_the_catalog_translated(path):
+    """Django's makemessages cannot read Jinja2's plural and context calls; the catalogs
+    must hold them all the same (newsroom's makemessages gathers them)."""
+    messages = jinja2_messages()
+    assert ("heading of the comments block", "Comments", "") in messages
+    assert (None, "%(counter)s comment", "%(counter)s comments") in messages
+    translated = {
+        (entry.msgctxt, entry.msgid, entry.msgid_plural)
+        for entry in entries(path)
+        if all(translations_of(entry))
+    }
+    assert sorted(messages - translated, key=str) == []
+
+
+def test_make_catalogs_reads_the_jinja2_templates_plural_and_context_calls():
+    from newsroom.management.commands.makemessages import jinja2_calls
+
+    source = (
+        '<h2>{{ pgettext("heading", "Comments") }}</h2>\n\n'
+        '{{ ngettext("%(n)s comment", "%(n)s comments", count, n=count) }} {{ _("Reply") }}'
+    )
+    assert jinja2_calls(source).splitlines() == [
+        "pgettext('heading', 'Comments'); ",
+        "",
+        "ngettext('%(n)s comment', '%(n)s comments', None, None); _('Reply'); ",
+    ]
+
+
 ALL_CATALOGS = CATALOGS + sorted(
     Path(settings.BASE_DIR, "newsroom", "locale").glob("*/LC_MESSAGES/*.po")
 )

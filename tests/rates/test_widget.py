@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.template import Context, Template
+from django.template import engines
 from django.utils import translation
 
 from rates.models import Rate
@@ -23,7 +23,7 @@ SUNDAY = datetime(2026, 7, 5, 12, tzinfo=BISHKEK)
 
 def render_widget(language: str) -> str:
     with translation.override(language):
-        return Template("{% load rates_tags %}{% rates_widget %}").render(Context())
+        return engines["jinja2"].from_string('{% include "rates/widget.html" %}').render()
 
 
 @pytest.fixture

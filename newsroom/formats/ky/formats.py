@@ -1,7 +1,7 @@
 """Kyrgyz press style for dates: `19-май, 2021-ж.` (Django's own is `19 Май 2021 ж.`).
 
 Django's Kyrgyz catalog capitalises month names; the `press_date` filter in
-articles_tags lower-cases them the way the Kyrgyz press writes them.
+articles.templating lower-cases them the way the Kyrgyz press writes them.
 """
 
 DATE_FORMAT = "j-F, Y-ж."
