@@ -11,10 +11,12 @@ reads them through newsroom's makemessages, and tests/test_translations.py check
 every one of them is translated.
 """
 
+import functools
+
 from django.conf import settings
 from django.template import defaultfilters
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import formats, translation
 from django.utils.timezone import template_localtime
 from jinja2 import ChainableUndefined, Environment
@@ -22,7 +24,16 @@ from jinja2 import ChainableUndefined, Environment
 
 def url(viewname, *args, **kwargs):
     """`{% url %}`: the path of a named view, in the active language."""
-    return reverse(viewname, args=args or None, kwargs=kwargs or None)
+    if args or kwargs:
+        return reverse(viewname, args=args or None, kwargs=kwargs or None)
+    return _fixed_url(viewname, translation.get_language(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed_url(viewname: str, language: str | None, script_prefix: str) -> str:
+    """A view's path without arguments: the same for a language and prefix until the
+    URLconf changes (a restart), and a page asks for a dozen (menu, footer, forms)."""
+    return reverse(viewname)
 
 
 def date(value, arg=None):

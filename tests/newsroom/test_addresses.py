@@ -51,3 +51,22 @@ def test_the_pattern_is_reversed_once_per_view_and_language(monkeypatch):
         links = [slug_url("articles:detail", f"novost-{n}") for n in range(20)]
     assert links[3] == "/ru/news/novost-3/"
     assert len(calls) == 1
+
+
+def test_a_template_link_follows_the_language_and_the_script_prefix():
+    """The public templates' url() keeps a view's path per language and prefix."""
+    from django.template import engines
+
+    footer_link = engines["jinja2"].from_string("{{ url('articles:archive') }}")
+    with translation.override("ky"):
+        assert footer_link.render() == reverse("articles:archive") == "/ky/archive/"
+    with translation.override("ru"):
+        assert footer_link.render() == "/ru/archive/"
+    set_script_prefix("/newsroom/")
+    try:
+        with translation.override("ru"):
+            assert footer_link.render() == "/newsroom/ru/archive/"
+    finally:
+        clear_script_prefix()
+    with translation.override("ru"):
+        assert footer_link.render() == "/ru/archive/"
