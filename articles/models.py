@@ -546,11 +546,9 @@ class Article(models.Model):
         return [code for code in LANGUAGE_CODES if getattr(self, f"has_{code}")]
 
     def card(self) -> dict:
-        """What a story card shows (includes/story_cards.html), read once per card.
-
-        A template finds a dict's key at the first try, but a model's translated field
-        only after a failed subscript and a lookup of the active language; a card read
-        the story's fields fifteen times, and lists show twenty cards.
+        """What a story card shows (the story_cards macro, jinja2/includes/story_cards.html),
+        read once per card: each read of a translated field looks up the active language,
+        a card's markup uses the fields fifteen times, and lists show twenty cards.
         """
         rubric = self.rubric
         return {

@@ -45,11 +45,7 @@ def rubric_menu(context):
         ]
         cache.set(key, items, FRAGMENT_TIMEOUT)
     request = context.get("request")
-    return {
-        "items": items,
-        "home_url": reverse("articles:home"),
-        "current_path": request.path if request else "",
-    }
+    return {"items": items, "current_path": request.path if request else ""}
 
 
 def _most_read_stories(*, shape, now, since):
