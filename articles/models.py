@@ -99,8 +99,10 @@ class Rubric(models.Model):
     def __str__(self):
         return self.name or self.name_ky or self.name_ru or str(self.pk)
 
-    def get_absolute_url(self):
-        return slug_url("articles:rubric", self.slug)
+    def get_absolute_url(self, language=None):
+        if language is None:
+            return slug_url("articles:rubric", self.slug)
+        return slug_url("articles:rubric", in_language(self, "slug", language), language)
 
 
 class Place(models.Model):
@@ -113,6 +115,13 @@ class Place(models.Model):
 
     def __str__(self):
         return self.name or self.name_ky or self.name_ru or str(self.pk)
+
+
+def in_language(instance, field: str, language: str):
+    """`instance.<field>` as the page's language shows it, for a caller that knows the
+    language: modeltranslation's descriptor looks the active language up on every read.
+    With fallbacks off (settings) the descriptor gives the language's value, else ""."""
+    return getattr(instance, f"{field}_{language}") or ""
 
 
 def language_slug(instance, language=None) -> str:
@@ -512,8 +521,9 @@ class Article(models.Model):
                 base = slug_from_title(title, language=code)
                 setattr(self, f"slug_{code}", unique_slug(base, taken=taken))
 
-    def get_absolute_url(self):
-        return slug_url("articles:detail", language_slug(self))
+    def get_absolute_url(self, language=None):
+        language = language or translation.get_language()
+        return slug_url("articles:detail", language_slug(self, language), language)
 
     def current_slugs(self) -> dict:
         """The story's loaded slugs by language (a deferred one is left out)."""
@@ -545,21 +555,21 @@ class Article(models.Model):
     def languages(self):
         return [code for code in LANGUAGE_CODES if getattr(self, f"has_{code}")]
 
-    def card(self) -> dict:
+    def card(self, language: str) -> dict:
         """What a story card shows (the story_cards macro, jinja2/includes/story_cards.html),
         read once per card: each read of a translated field looks up the active language,
         a card's markup uses the fields fifteen times, and lists show twenty cards.
         """
         rubric = self.rubric
         return {
-            "url": self.get_absolute_url(),
-            "title": self.title,
-            "lead": self.lead,
+            "url": self.get_absolute_url(language),
+            "title": in_language(self, "title", language),
+            "lead": in_language(self, "lead", language),
             "is_urgent": self.is_urgent,
             "published_at": self.published_at,
             "comment_count": self.comment_count,
-            "rubric_name": rubric.name,
-            "rubric_url": rubric.get_absolute_url(),
+            "rubric_name": in_language(rubric, "name", language),
+            "rubric_url": rubric.get_absolute_url(language),
         }
 
     @property

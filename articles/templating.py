@@ -88,9 +88,10 @@ def cards(stories, images="", leads=""):
 
     `images` and `leads`: "all" cards show theirs, the "first" only, or none ("").
     """
+    language = translation.get_language()
     result = []
     for position, story in enumerate(stories):
-        card = story.card()
+        card = story.card(language)
         card["picture"] = story.picture if _shown(images, position) else None
         card["lead"] = card["lead"] if _shown(leads, position) else ""
         result.append(card)

@@ -26,9 +26,11 @@ def _around_slug(view_name: str, language: str | None, script_prefix: str) -> tu
     return before, after
 
 
-def slug_url(view_name: str, slug: str) -> str:
-    """`reverse(view_name, kwargs={"slug": slug})`, in the active language."""
+def slug_url(view_name: str, slug: str, language: str | None = None) -> str:
+    """`reverse(view_name, kwargs={"slug": slug})`, in `language` if the caller knows the
+    active language already, else in the active one."""
     if not SLUG_RE.fullmatch(slug or ""):
         return reverse(view_name, kwargs={"slug": slug})
-    before, after = _around_slug(view_name, translation.get_language(), get_script_prefix())
+    language = language or translation.get_language()
+    before, after = _around_slug(view_name, language, get_script_prefix())
     return f"{before}{slug}{after}"

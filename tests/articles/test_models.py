@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone, translation
 
-from articles.models import Article
+from articles.models import Article, in_language
 from articles.slugs import slug_from_title
 from tests.factories import make_article, make_place
 
@@ -125,3 +125,18 @@ def test_no_fallback_to_the_other_language():
 def test_runs_on_postgres(on_postgres):
     """Guard: the PostgreSQL-only tests really run on PostgreSQL."""
     assert on_postgres
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ky", "ru"])
+def test_a_card_reads_each_field_as_the_page_language_shows_it(language):
+    """Cards read translated fields for a known language (in_language), without the
+    descriptor's lookup of the active one: the same values, a missing lead included."""
+    story = make_article(title_ru="Только по-русски", lead_ru="", lead_ky="Лид")
+    story.title_ky = ""
+    with translation.override(language):
+        for field in ("title", "lead"):
+            assert in_language(story, field, language) == getattr(story, field)
+        assert in_language(story.rubric, "name", language) == story.rubric.name
+        assert story.card(language)["url"] == story.get_absolute_url()
+        assert story.card(language)["rubric_url"] == story.rubric.get_absolute_url()
