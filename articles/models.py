@@ -100,8 +100,7 @@ class Rubric(models.Model):
         return self.name or self.name_ky or self.name_ru or str(self.pk)
 
     def get_absolute_url(self, language=None):
-        if language is None:
-            return slug_url("articles:rubric", self.slug)
+        language = language or translation.get_language()
         return slug_url("articles:rubric", in_language(self, "slug", language), language)
 
 
