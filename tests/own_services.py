@@ -203,7 +203,10 @@ class RedisSentinelGroup:
         return int(answer[1]) if answer else None
 
     def wait_until_replicated(self, timeout: float = 30) -> None:
-        """The replica is in sync with the primary (and the sentinel knows it)."""
+        """The replica is in sync with the primary (and the sentinel knows it).
+
+        In sync means `online`: a replica still loading its first copy is connected, but
+        acknowledges nothing (WAIT) until it has it, which takes seconds on a busy machine."""
         import redis
 
         deadline = time.monotonic() + timeout
@@ -212,7 +215,8 @@ class RedisSentinelGroup:
             replicas = redis.Redis(port=self.sentinel_port).execute_command(
                 "SENTINEL", "replicas", self.service
             )
-            if primary.info("replication").get("connected_slaves", 0) >= 1 and replicas:
+            replica = primary.info("replication").get("slave0") or {}
+            if replica.get("state") == "online" and replicas:
                 return
             time.sleep(0.1)
         raise TimeoutError("the replica did not connect to the primary")
