@@ -21,6 +21,13 @@ How a page stops being cached
     the next scheduled story goes live, so that story is on every cached page within
     moments of its time, with no job to run.
 
+This worker's own copies (`LocalPages`)
+    On Redis, each worker also keeps the few pages it served last, for at most a second,
+    and answers them without the round trip to Redis: under a breaking-news spike that
+    round trip was most of a hit's time. A purge is announced on a Redis channel the
+    workers listen to, and a worker reads what has arrived there before it answers from
+    a copy, so a purged page is never served from one.
+
 A cache that is down is a miss: the page is rendered, nothing is stored, nothing fails.
 """
 
@@ -30,6 +37,7 @@ import os
 import pickle
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterable
 from functools import wraps
 from http.cookies import SimpleCookie
@@ -142,6 +150,8 @@ for i = 4, #ARGV do redis.call('SET', ARGV[3] .. ARGV[i], '0', 'NX') end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1
 """
+# The channel purges are announced on (after the cache's key prefix): LocalPages.
+PURGE_CHANNEL = "pagecache:purges"
 
 
 class RedisPages:
@@ -158,6 +168,7 @@ class RedisPages:
         self.lookup_script = self.client.register_script(LOOKUP_SCRIPT)
         self.store_script = self.client.register_script(STORE_SCRIPT)
         self.connection, self.pid = None, None
+        self.local = LocalPages(self.client, self.key_prefix + PURGE_CHANNEL)
 
     @classmethod
     def of(cls, cache) -> "RedisPages | None":
@@ -176,6 +187,26 @@ class RedisPages:
             pages = cls(cache)
         _redis_pages[cache] = pages
         return pages
+
+    def page(self, key: str) -> dict | None:
+        """The stored page at `key` if it is still good: this worker's copy when it has
+        one, else the one in Redis (then kept as a copy)."""
+        page = self.local.get(key)
+        if page is not None:
+            return page
+        # Listening before the lookup: a purge after it cannot go unheard.
+        listening = self.local.listen()
+        raw = self.lookup(key)
+        if raw is None:
+            return None
+        page = pickle.loads(raw)  # noqa: S301 (written by this module only)
+        if listening:
+            self.local.keep(key, page)
+        return page
+
+    def announce(self, tags: list[str]) -> None:
+        """Tell every worker's LocalPages that pages showing `tags` are gone."""
+        self.client.publish(self.local.channel, " ".join(tags))
 
     def lookup(self, key: str) -> bytes | None:
         """The stored page's pickle if it is still good (LOOKUP_SCRIPT), else None."""
@@ -204,8 +235,120 @@ class RedisPages:
         )
 
 
+class LocalPages:
+    """This worker's copies of the pages it answered last from Redis, so that the next
+    requests for them skip the round trip (NEWSROOM_PAGE_CACHE_LOCAL_PAGES pages, each
+    for at most NEWSROOM_PAGE_CACHE_LOCAL_SECONDS; 0 turns them off).
+
+    Never stale: every purge is announced on a Redis channel (`RedisPages.announce`),
+    which this worker subscribes to before it keeps any copy. Redis has written the
+    announcement to the subscribers' sockets before the purging request goes on, so
+    before answering from a copy the worker reads what has arrived (a look at its own
+    socket, no round trip) and forgets the copies showing a purged tag. A subscription
+    that fails takes every copy with it, and none is kept until it is back.
+    """
+
+    def __init__(self, client, channel: str):
+        self.client, self.channel = client, channel
+        self.pages: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+        self.connection, self.pid = None, None
+        self.retry_at, self.failing = 0.0, False
+
+    @staticmethod
+    def limits() -> tuple[int, float]:
+        return (
+            settings.NEWSROOM_PAGE_CACHE_LOCAL_PAGES,
+            settings.NEWSROOM_PAGE_CACHE_LOCAL_SECONDS,
+        )
+
+    def get(self, key: str) -> dict | None:
+        if key not in self.pages or not self.heard_every_purge():
+            return None
+        entry = self.pages.get(key)
+        if entry is None:  # forgotten just now
+            return None
+        until, page = entry
+        if until <= time.monotonic() or page["expires"] <= time.time():
+            del self.pages[key]
+            return None
+        self.pages.move_to_end(key)
+        return page
+
+    def keep(self, key: str, page: dict) -> None:
+        count, seconds = self.limits()
+        if count <= 0 or seconds <= 0:
+            return
+        self.pages[key] = (time.monotonic() + seconds, page)
+        self.pages.move_to_end(key)
+        while len(self.pages) > count:
+            self.pages.popitem(last=False)
+
+    def listen(self) -> bool:
+        """Subscribed to the purges, subscribing if need be: whether copies may be kept."""
+        count, seconds = self.limits()
+        if count <= 0 or seconds <= 0:
+            return False
+        if self.connection is not None and self.pid == os.getpid():
+            # Read what has arrived, so that announcements never pile up unread.
+            return self.heard_every_purge()
+        # After a fork the parent's subscription is not this process's to read.
+        self.connection, self.pages = None, OrderedDict()
+        if time.monotonic() < self.retry_at:
+            return False
+        connection = self.client.connection_pool.make_connection()
+        try:
+            connection.connect()
+            connection.send_command("SUBSCRIBE", self.channel)
+            # The server's confirmation (on RESP3, a push message like the purges).
+            reply = connection.read_response(push_request=True)
+            if not (isinstance(reply, list) and reply[:1] == [b"subscribe"]):
+                raise ConnectionError(f"unexpected answer to SUBSCRIBE: {reply!r}")
+        except Exception:
+            connection.disconnect()
+            # Not on every request while Redis is away: the lookup already waits for it.
+            self.retry_at = time.monotonic() + 1.0
+            if not self.failing:  # logged once per outage, not once a second
+                logger.warning("page cache: no subscription to purges", exc_info=True)
+            self.failing = True
+            return False
+        self.connection, self.pid, self.failing = connection, os.getpid(), False
+        return True
+
+    def heard_every_purge(self) -> bool:
+        """Forget the copies purged since the last look; False (and nothing kept) when
+        the subscription is broken or belongs to another process."""
+        connection = self.connection
+        if connection is None or self.pid != os.getpid():
+            self.pages.clear()
+            return False
+        try:
+            while connection.can_read(timeout=0):
+                message = connection.read_response(push_request=True)
+                if isinstance(message, list) and message[:1] == [b"message"]:
+                    self.forget(set(message[2].decode().split()))
+        except Exception:
+            connection.disconnect()
+            self.connection = None
+            self.pages.clear()
+            logger.warning("page cache: the subscription to purges broke", exc_info=True)
+            return False
+        return True
+
+    def forget(self, tags: set[str]) -> None:
+        for key in [key for key, (_, page) in self.pages.items() if tags & set(page["tags"])]:
+            del self.pages[key]
+
+
 # Forgotten with their cache object (a thread's, or one replaced by a settings change).
 _redis_pages: "weakref.WeakKeyDictionary[object, RedisPages | None]" = weakref.WeakKeyDictionary()
+
+
+def forget_local_copies() -> None:
+    """This process's copies of pages go (LocalPages): for whoever empties the cache
+    itself, as the tests do between tests; other workers' copies last a second at most."""
+    for pages in list(_redis_pages.values()):
+        if pages is not None:
+            pages.local.pages.clear()
 
 
 def purge(tags: Iterable[str]) -> None:
@@ -223,7 +366,13 @@ def _purge_now(tags: list[str]) -> None:
     stamp = now_ms()
     try:
         stamps = {TAG_PREFIX + tag: stamp for tag in tags} | {LAST_PURGE_KEY: stamp / 1000}
-        _cache().set_many(stamps, timeout=None)
+        cache = _cache()
+        cache.set_many(stamps, timeout=None)
+        # After the stamps, before the front cache: a page the front cache fetches
+        # again once purged is never answered from a worker's copy.
+        redis_pages = RedisPages.of(cache)
+        if redis_pages is not None:
+            redis_pages.announce(tags)
     except Exception:  # a cache outage loses nothing: pages stored there are gone too
         logger.warning("page cache: purge of %s not stored", tags, exc_info=True)
     front_cache().purge(tags)
@@ -355,8 +504,7 @@ class PageCache:
         cache = _cache()
         redis_pages = RedisPages.of(cache)
         if redis_pages is not None:
-            raw = redis_pages.lookup(key)
-            return None if raw is None else pickle.loads(raw)  # noqa: S301 (written here only)
+            return redis_pages.page(key)
         raw = cache.get(key)
         if raw is None:
             return None

@@ -212,6 +212,10 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
 NEWSROOM_PAGE_CACHE = env.bool("PAGE_CACHE", default=not DEBUG)
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
 NEWSROOM_PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Each worker's own copies of the pages it served last from Redis (newsroom.pagecache.
+# LocalPages): how many, and for at most how many seconds; a purge reaches them at once.
+NEWSROOM_PAGE_CACHE_LOCAL_PAGES = env.int("PAGE_CACHE_LOCAL_PAGES", default=16)
+NEWSROOM_PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=1.0)
 NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/static/", "/media/", "/healthz", "/i18n/")
 NEWSROOM_STALE_WHILE_REVALIDATE = env.int("PAGE_CACHE_STALE_SECONDS", default=30)
 NEWSROOM_FRONT_CACHE_PURGE_URLS = env.list("FRONT_CACHE_PURGE_URLS", default=[])

@@ -26,10 +26,15 @@ def _jinja2_templates_report_their_context():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Each test starts with an empty cache (Redis in CI is shared between runs)."""
+    """Each test starts with an empty cache (Redis in CI is shared between runs), and
+    no worker's copy of a page from an earlier test."""
+    from newsroom.pagecache import forget_local_copies
+
     cache.clear()
+    forget_local_copies()
     yield
     cache.clear()
+    forget_local_copies()
 
 
 @pytest.fixture(autouse=True)

@@ -331,6 +331,34 @@ def test_a_published_story_is_on_the_cached_pages_within_two_seconds(stack):
     assert time.monotonic() - published < 2
 
 
+
+def test_each_worker_answers_a_hot_page_from_its_copy_and_a_publish_reaches_them_all_at_once(
+    stack,
+):
+    """gunicorn's workers each keep the pages they served last (newsroom.pagecache.
+    LocalPages); asked directly, with no nginx or Varnish copy in between, every worker
+    shows a story the moment another process has published it."""
+    app = stack_module.Stack.gunicorn_only(stack.app_url, stack.log_path)
+    path = "/ru/"
+    app.get(path)
+    for _ in range(40):  # both workers serve it and keep it
+        assert app.get(path).header("x-page-cache") == "hit"
+
+    title = f"Срочная новость {time.time_ns()}"
+    stack_module.run(
+        [
+            stack_module.python(),
+            "manage.py",
+            "shell",
+            "-c",
+            PUBLISH.format(title=title).replace("_ky=", "_ru="),
+        ],
+        stack.env,
+    )
+    for _ in range(20):  # whichever worker answers, at once: no waiting
+        assert title in app.get(path).text
+
+
 def test_the_comment_form_works_on_a_cached_story_page_with_each_readers_own_tokens(
     stack, public_pages
 ):

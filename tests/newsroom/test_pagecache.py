@@ -4,7 +4,11 @@ Requests go through the WSGI application with the page cache in front, as gunico
 calls it; purges run when the transaction commits, as in production.
 """
 
+import os
 import re
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -257,3 +261,92 @@ def test_a_restarted_redis_is_a_miss_then_the_pages_are_stored_and_hit_again(
         assert "Кайра башталган кэш" not in reader.get("/ky/")["body"]
     finally:
         server.stop()
+
+
+@pytest.fixture
+def own_redis(settings, tmp_path):
+    """The page cache on a Redis server of the test's own, whose counters are its own."""
+    import redis
+
+    from newsroom.caching import resilient_cache
+    from tests.own_services import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    settings.CACHES = {
+        "default": resilient_cache(
+            {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": server.url}
+        )
+    }
+    server.admin = redis.Redis.from_url(server.url)
+    try:
+        yield server
+    finally:
+        server.admin.close()
+        server.stop()
+
+
+def lookups(server) -> int:
+    """How many page lookups (the lookup script) Redis has answered."""
+    return server.admin.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0)
+
+
+def test_a_hot_page_is_answered_from_the_workers_copy_for_a_second(reader, own_redis, settings):
+    """Under a spike the worker asks Redis once, not on every request."""
+    settings.NEWSROOM_PAGE_CACHE_LOCAL_SECONDS = 0.5
+    make_article(title_ky="Шашылыш")
+    reader.get("/ky/")  # rendered and stored
+    first = reader.get("/ky/")  # from Redis, and kept
+    before = lookups(own_redis)
+    pages = [reader.get("/ky/") for _ in range(50)]
+    assert lookups(own_redis) == before
+    assert all(page["hit"] and page["body"] == first["body"] for page in pages)
+    assert len({page["headers"]["x-request-id"] for page in pages}) == 50
+
+    time.sleep(0.6)  # the copy has had its time: Redis is asked again
+    assert reader.get("/ky/")["hit"]
+    assert lookups(own_redis) == before + 1
+
+
+def test_a_purge_from_another_worker_reaches_this_workers_copy_at_once(reader, own_redis, settings):
+    """The purge comes from another process (an editor's request on another worker):
+    the very next request here is rendered anew."""
+    story = make_article(title_ky="Эски аталыш")
+    path = f"/ky/news/{story.slug_ky}/"
+    reader.get(path)
+    assert reader.get(path)["hit"] and reader.get(path)["hit"]  # the copy is in use
+
+    story.title_ky = "Жаңы аталыш"
+    story.save(update_fields=["title_ky"])  # no purge in this process...
+    subprocess.run(  # noqa: S603 ...the other worker's, through Redis alone
+        [sys.executable, "manage.py", "shell", "-c", OTHER_WORKER_PURGE % story.pk],
+        env=os.environ | {"CACHE_URL": own_redis.url.replace("redis://", "rediscache://")},
+        cwd=settings.BASE_DIR,
+        check=True,
+        timeout=60,
+    )
+    page = reader.get(path)
+    assert not page["hit"]
+    assert "Жаңы аталыш" in page["body"] and "Эски аталыш" not in page["body"]
+
+
+# Another worker's purge, in a process of its own.
+OTHER_WORKER_PURGE = "from newsroom.pagecache import _purge_now; _purge_now(['story-%d'])"
+
+
+def test_a_lost_subscription_takes_the_copies_with_it(reader, own_redis):
+    """A purge the worker could not hear (its subscription dropped) never leaves it a
+    stale copy: it reads Redis again, which knows about the purge."""
+    story = make_article(title_ky="Биринчи")
+    path = f"/ky/news/{story.slug_ky}/"
+    reader.get(path)
+    assert reader.get(path)["hit"]
+    own_redis.admin.client_kill_filter(_type="pubsub")
+    story.title_ky = "Экинчи"
+    story.save(update_fields=["title_ky"])
+    # The purge's stamp only: no subscriber was there to hear an announcement.
+    own_redis.admin.set(f":1:pagecache:purged-ms:story-{story.pk}", int(time.time() * 1000))
+    page = reader.get(path)
+    assert not page["hit"] and "Экинчи" in page["body"]
+    # And it listens again, so that copies may be kept again.
+    assert own_redis.admin.pubsub_numsub(":1:pagecache:purges") == [(b":1:pagecache:purges", 1)]
