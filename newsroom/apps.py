@@ -19,6 +19,10 @@ def boolean_icon(value):
 
 class NewsroomAdminConfig(AdminConfig):
     def ready(self):
+        # Before the admin modules load (super().ready() imports them): see lazyimports.
+        from newsroom.lazyimports import defer_rich_pretty
+
+        defer_rich_pretty()
         super().ready()
         from django.contrib import admin
         from django.contrib.admin import widgets
