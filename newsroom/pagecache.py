@@ -364,17 +364,25 @@ def purge(tags: Iterable[str]) -> None:
 
 def _purge_now(tags: list[str]) -> None:
     stamp = now_ms()
+    cache = _cache()
     try:
         stamps = {TAG_PREFIX + tag: stamp for tag in tags} | {LAST_PURGE_KEY: stamp / 1000}
-        cache = _cache()
         cache.set_many(stamps, timeout=None)
-        # After the stamps, before the front cache: a page the front cache fetches
-        # again once purged is never answered from a worker's copy.
-        redis_pages = RedisPages.of(cache)
-        if redis_pages is not None:
-            redis_pages.announce(tags)
     except Exception:  # a cache outage loses nothing: pages stored there are gone too
         logger.warning("page cache: purge of %s not stored", tags, exc_info=True)
+    # After the stamps, before the front cache: a page the front cache fetches again
+    # once purged is never answered from a worker's copy.
+    redis_pages = RedisPages.of(cache)
+    if redis_pages is not None:
+        try:
+            redis_pages.announce(tags)
+        except Exception:
+            # Unheard, the workers' copies still go within their lifetime: the front
+            # cache is purged once they have, or it could fetch one back and keep it.
+            logger.warning("page cache: purge of %s not announced", tags, exc_info=True)
+            count, seconds = LocalPages.limits()
+            if count > 0:
+                time.sleep(max(seconds, 0))
     front_cache().purge(tags)
 
 

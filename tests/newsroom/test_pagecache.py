@@ -350,3 +350,27 @@ def test_a_lost_subscription_takes_the_copies_with_it(reader, own_redis):
     assert not page["hit"] and "Экинчи" in page["body"]
     # And it listens again, so that copies may be kept again.
     assert own_redis.admin.pubsub_numsub(":1:pagecache:purges") == [(b":1:pagecache:purges", 1)]
+
+
+def test_an_unannounced_purge_reaches_the_front_cache_only_once_the_copies_are_gone(
+    own_redis, settings, monkeypatch
+):
+    """Were the front cache purged while a worker still had its copy, it could fetch the
+    old page back and keep it: when the announcement fails, the front cache waits."""
+    from newsroom import pagecache
+
+    settings.NEWSROOM_PAGE_CACHE_LOCAL_SECONDS = 0.3
+    purged_at = []
+
+    class Front:
+        def purge(self, tags):
+            purged_at.append(time.monotonic())
+
+    monkeypatch.setattr(pagecache, "front_cache", Front)
+    own_redis.admin.acl_setuser(  # the application's user may no longer announce
+        "default", enabled=True, nopass=True, categories=["+@all"], commands=["-publish"]
+    )
+    start = time.monotonic()
+    pagecache._purge_now(["story-1"])
+    assert purged_at and purged_at[0] - start >= 0.3
+    assert own_redis.admin.get(":1:pagecache:purged-ms:story-1")  # the stamp is there
