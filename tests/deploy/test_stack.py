@@ -331,7 +331,6 @@ def test_a_published_story_is_on_the_cached_pages_within_two_seconds(stack):
     assert time.monotonic() - published < 2
 
 
-
 def test_each_worker_answers_a_hot_page_from_its_copy_and_a_publish_reaches_them_all_at_once(
     stack,
 ):
