@@ -2,7 +2,7 @@
 
 import functools
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -656,21 +656,29 @@ def story_notes(story, language):
 def _related_stories(*, shape, story_id, rubric_id, moment, now, tag_ids):
     """Live stories sharing the most tags with the story, then the same rubric's newest.
 
-    Only the `window` stories published around it (two index range scans, half before
-    and half after) are ranked, so the cost does not grow with the archive.
+    Only the `window` stories published around it are ranked, half before and half
+    after: the window's ends are the times of the half-th story each way (two index
+    range scans), the stories between them are read by a third, and only those that
+    qualify (the rubric, or one of the story's tags, read once through the tag index)
+    have their shared tags counted. The cost does not grow with the archive. Stories
+    published at the very minute of an end are all in the window.
     """
     language, window, count = shape
-    live = Article.objects.live(language, now=now).exclude(pk=story_id).values("pk")
+    live = Article.objects.live(language, now=now).exclude(pk=story_id)
     half = window // 2
-    before = live.filter(published_at__lte=moment).order_by("-published_at", "-id")[:half]
-    after = live.filter(published_at__gt=moment).order_by("published_at", "id")[:half]
-    if connection.features.supports_slicing_ordering_in_compound:
-        around = Q(pk__in=before.union(after, all=True))
-    else:
-        around = Q(pk__in=before) | Q(pk__in=after)
-    # The tags each candidate shares with this story, counted per candidate (an
-    # index lookup each), never by joining every tag link of the archive.
+    times = live.order_by().values("published_at")
+    first = times.filter(published_at__lte=moment).order_by("-published_at", "-id")
+    last = times.filter(published_at__gt=moment).order_by("published_at", "id")
+    # With fewer than `half` stories on a side, the window reaches the archive's end.
+    around = Q(
+        published_at__gte=Coalesce(Subquery(first[half - 1 : half]), Value(ARCHIVE_START)),
+        published_at__lte=Coalesce(Subquery(last[half - 1 : half]), Value(now)),
+    )
+    qualifies = Q(rubric_id=rubric_id)
     if tag_ids:
+        tagged = TaggedArticle.objects.filter(tag__in=tag_ids).values("content_object")
+        qualifies |= Q(pk__in=tagged)
+        # The tags each qualifying story shares with this one (an index lookup each).
         shared = Coalesce(
             Subquery(
                 TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__in=tag_ids)
@@ -684,12 +692,15 @@ def _related_stories(*, shape, story_id, rubric_id, moment, now, tag_ids):
     else:
         shared = Value(0)
     return (
-        Article.objects.for_listing()
-        .filter(around)
+        live.for_listing()
+        .filter(around, qualifies)
         .annotate(shared=shared)
-        .filter(Q(rubric_id=rubric_id) | Q(shared__gt=0))
         .order_by("-shared", "-published_at", "-id")[:count]
     )
+
+
+# Before any story: the window's start when fewer stories precede the moment.
+ARCHIVE_START = datetime(1, 1, 1, tzinfo=UTC)
 
 
 # Compiled once per process and shape (newsroom.prepared): building and compiling this

@@ -239,6 +239,33 @@ def test_story_page_shows_related_stories_and_share_links(client, politics):
     assert re.search(r'<script src="/static/js/site.js"[^>]* defer>', html)
 
 
+def test_related_stories_come_from_the_stories_published_around_it(client, monkeypatch):
+    """A bounded window: the `related_window` stories around the story (half before,
+    half after); a side with fewer stories reaches the end of the archive."""
+    from articles.views import ArticleDetailView
+
+    monkeypatch.setattr(ArticleDetailView, "related_window", 4)
+    tag = Tag.objects.create(name_ky="Тоо", name_ru="Горы", slug="too")
+    moment = timezone.now() - timedelta(days=10)
+
+    def story(hours, **kwargs):
+        return make_article(published_at=moment + timedelta(hours=hours), **kwargs)
+
+    oldest = story(-30 * 24, tags=[tag])
+    page = story(0, tags=[tag])
+    near_before, _ = story(-1, tags=[tag]), story(-2)
+    far_before = story(-3, tags=[tag])  # the third before: outside the window
+    near_after, _ = story(1, tags=[tag]), story(2)
+    far_after = story(3, tags=[tag])
+    related = client.get(story_url(page, "ky")).context["related"]
+    assert set(related) == {near_before, near_after}
+
+    # One story before it, fewer than half a window: that side reaches the first story.
+    earlier = client.get(story_url(far_before, "ky")).context["related"]
+    assert set(earlier) == {oldest, near_before}
+    assert far_after not in earlier
+
+
 def test_story_links_to_its_other_language_only_when_it_exists(client):
     both = make_article()
     ky_only = make_article(languages=("ky",))
