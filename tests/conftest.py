@@ -107,3 +107,27 @@ def publish(django_capture_on_commit_callbacks):
             return change()
 
     return run
+
+
+@pytest.fixture
+def own_redis(settings, tmp_path):
+    """The cache on a Redis server of the test's own: it can stop and start it, and its
+    counters count this test alone. `own_redis.admin` is a client of the test's."""
+    import redis
+
+    from newsroom.caching import resilient_cache
+    from tests.own_services import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    settings.CACHES = {
+        "default": resilient_cache(
+            {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": server.url}
+        )
+    }
+    server.admin = redis.Redis.from_url(server.url)
+    try:
+        yield server
+    finally:
+        server.admin.close()
+        server.stop()

@@ -17,31 +17,16 @@ from django.utils import timezone, translation
 from articles.models import Article
 from comments import services as comment_services
 from comments.models import Comment
-from newsroom.caching import resilient_cache
 from newsroom.logging import OncePerInterval
 from tests.articles.admin_client import change_url, form_data
 from tests.factories import make_article, make_user
 from tests.html_forms import comment_form_as_sent
-from tests.own_services import RedisServer
 from tests.rates.factories import make_currency, make_rate
 
 pytestmark = pytest.mark.django_db
 
 # Every failing call of django-redis retrying with back-off would cost seconds a page.
 FAST_ENOUGH_SECONDS = 3
-
-
-@pytest.fixture
-def own_redis(tmp_path, settings):
-    server = RedisServer(tmp_path)
-    server.start()
-    settings.CACHES = {
-        "default": resilient_cache(
-            {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": server.url}
-        )
-    }
-    yield server
-    server.stop()
 
 
 @pytest.fixture

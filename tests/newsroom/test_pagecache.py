@@ -263,29 +263,6 @@ def test_a_restarted_redis_is_a_miss_then_the_pages_are_stored_and_hit_again(
         server.stop()
 
 
-@pytest.fixture
-def own_redis(settings, tmp_path):
-    """The page cache on a Redis server of the test's own, whose counters are its own."""
-    import redis
-
-    from newsroom.caching import resilient_cache
-    from tests.own_services import RedisServer
-
-    server = RedisServer(tmp_path)
-    server.start()
-    settings.CACHES = {
-        "default": resilient_cache(
-            {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": server.url}
-        )
-    }
-    server.admin = redis.Redis.from_url(server.url)
-    try:
-        yield server
-    finally:
-        server.admin.close()
-        server.stop()
-
-
 def lookups(server) -> int:
     """How many page lookups (the lookup script) Redis has answered."""
     return server.admin.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0)
