@@ -1,9 +1,14 @@
 """What the public pages' templates (jinja2/) call for a story's comments."""
 
+import functools
+
 from django.contrib import messages
+from django.urls import get_script_prefix
+from django.utils import translation
 from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 from jinja2 import pass_context
+from markupsafe import Markup
 
 from comments.forms import CommentForm
 from comments.models import Comment
@@ -17,21 +22,60 @@ def comments_block(context, article):
     `comments/comments_block.html` shows it.
     """
     request = context.get("request")
-    comments = approved_threads(article)
-    form = None
+    # The count is of the comments readers see, kept with every moderation
+    # (services.comment_counts_refresh): a story nobody has commented on, most of
+    # them, asks the database nothing.
+    comments = approved_threads(article) if article.comment_count else []
+    form = form_html = None
     replying_to = None
     if article.comments_open:
         replying_to = _reply_target(request, comments)
-        initial = {"parent": replying_to.pk} if replying_to else {}
-        # The story page is cached whole and shared: this reader's CSRF and fill-time
-        # tokens are fetched by static/js/site.js when the form is first used.
-        form = CommentForm(article=article, initial=initial | {"started": ""})
+        if replying_to is None:
+            form_html = blank_form_html(context.environment, article.pk)
+        else:
+            # The story page is cached whole and shared: this reader's CSRF and
+            # fill-time tokens are fetched by static/js/site.js when the form is used.
+            form = CommentForm(
+                article=article, initial={"parent": replying_to.pk, "started": ""}
+            )
     return {
         "comments": comments,
         "form": form,
+        "form_html": form_html,
         "replying_to": replying_to,
         "messages": _comment_messages(request),
     }
+
+
+FORM_TEMPLATE = "comments/includes/comment_form.html"
+# A story id no story has, put where the story's own goes.
+_PLACEHOLDER_ID = 2_147_480_001
+
+
+def blank_form_html(environment, article_id: int):
+    """The empty comment form of a story page (`FORM_TEMPLATE`, tokens left to the
+    browser): the same HTML for every story but the story's number in its address."""
+    before, after = _blank_form(environment, translation.get_language(), get_script_prefix())
+    # The template's own escaped output, and a number.
+    return Markup(f"{before}{int(article_id)}{after}")  # noqa: S704
+
+
+@functools.lru_cache(maxsize=16)
+def _blank_form(environment, language, script_prefix) -> tuple[str, str]:
+    """Rendered once per language and process: nothing in it but the code and the
+    catalogs, which do not change while the process runs. (The address is split at the
+    placeholder, as newsroom.addresses splits a slug's.)"""
+
+    class Placeholder:
+        pk = _PLACEHOLDER_ID
+
+    form = CommentForm(article=Placeholder, initial={"started": ""})
+    html = environment.get_template(FORM_TEMPLATE).render(
+        form=form, article=Placeholder, replying_to=None, deferred_tokens=True
+    )
+    before, found, after = html.partition(str(_PLACEHOLDER_ID))
+    assert found and str(_PLACEHOLDER_ID) not in after, html  # noqa: S101
+    return before, after
 
 
 # Compiled once per process (newsroom.prepared).

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Rubric, StoryNote
 from comments.models import Comment
+from comments.services import comment_counts_refresh
 from tests.factories import make_archive, make_article
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,9 @@ def archive():
         StoryNote(article=corrected, text_ky="Оңдолду.", text_ru="Исправлено.")
         for corrected in Article.objects.all()[::20]
     )
+    # As moderation does: each story's count of the comments readers see.
+    comment_counts_refresh(article_ids=Article.objects.values_list("pk", flat=True))
+    data["uncommented"] = Article.objects.live("ky").filter(comment_count=0).first()
     return data
 
 
@@ -69,6 +73,7 @@ def pages(archive):
         "author": f"/ru/author/{archive['author'].slug}/?page=2",
         "archive": f"/ky/archive/{day.year}/{day.month}/{day.day}/",
         "story": f"/ky/news/{story.slug_ky}/",
+        "story-uncommented": f"/ky/news/{archive['uncommented'].slug_ky}/",
         "search": "/ru/search/?q=бюджете",
         "corrections": "/ky/corrections/",
         "feed": "/ky/rss/",
@@ -82,7 +87,8 @@ def pages(archive):
 # reader also builds the header's rates widget (one query) and looks up when the next
 # scheduled story goes live (one query: no cached page may outlive that moment); on the
 # story page the approved comments and their replies cost one query whatever their
-# number, and its tags, bylines (with their profiles), corrections and updates and photos
+# number (none for a story whose count of visible comments is 0), and its tags, bylines
+# (with their profiles), corrections and updates and photos
 # (gallery and inside the text) are read with the story on PostgreSQL (four prefetch
 # queries elsewhere).
 # A list's rubric, tag or author brings the list's (capped) length in its own row, and on
@@ -100,6 +106,7 @@ QUERIES = {
     "author": (2, 6),
     "archive": (3, 7) if connection.vendor == "postgresql" else (4, 8),
     "story": (3, 6) if connection.vendor == "postgresql" else (7, 10),
+    "story-uncommented": (2, 5) if connection.vendor == "postgresql" else (6, 9),
     "search": (2, 5),
     "corrections": (2, 6),
     "feed": (2, 3),

@@ -27,7 +27,11 @@ def render_block(article, language="ky", query=""):
 def add(article, text="Текст", status=Comment.Status.APPROVED, **kwargs):
     kwargs.setdefault("name", "Окурман")
     kwargs.setdefault("language", "ky")
-    return Comment.objects.create(article=article, text=text, status=status, **kwargs)
+    comment = Comment.objects.create(article=article, text=text, status=status, **kwargs)
+    # As moderation does: the story's count of visible comments is kept with them.
+    comment_counts_refresh(article_ids=[article.pk])
+    article.refresh_from_db()
+    return comment
 
 
 def test_only_approved_comments_show_oldest_first_with_their_replies():

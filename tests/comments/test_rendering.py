@@ -74,3 +74,27 @@ def test_the_form_fetches_no_template_for_its_inputs_and_labels(monkeypatch):
         rendered(form)
     # Only the error lists still come from a template.
     assert fetched and set(fetched).isdisjoint(WRITTEN_OUT)
+
+
+@pytest.mark.parametrize("language", ["ky", "ru"])
+def test_a_story_pages_blank_form_is_the_form_template_rendered_for_that_story(language):
+    """The blank form is rendered once per language (comments.templating.blank_form_html)
+    and given each story's address: the same HTML as the template renders for the story."""
+    from django.template import engines
+
+    from comments.templating import FORM_TEMPLATE, blank_form_html
+
+    environment = engines["jinja2"].env
+    with translation.override(language):
+        for article in (make_article(), make_article()):
+            fresh = environment.get_template(FORM_TEMPLATE).render(
+                form=CommentForm(article=article, initial={"started": ""}),
+                article=article,
+                replying_to=None,
+                deferred_tokens=True,
+            )
+            assert str(blank_form_html(environment, article.pk)) == fresh
+            assert f"/{article.pk}/" in fresh
+    other = "ru" if language == "ky" else "ky"
+    with translation.override(other):
+        assert str(blank_form_html(environment, article.pk)) != fresh
