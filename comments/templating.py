@@ -35,9 +35,7 @@ def comments_block(context, article):
         else:
             # The story page is cached whole and shared: this reader's CSRF and
             # fill-time tokens are fetched by static/js/site.js when the form is used.
-            form = CommentForm(
-                article=article, initial={"parent": replying_to.pk, "started": ""}
-            )
+            form = CommentForm(article=article, initial={"parent": replying_to.pk, "started": ""})
     return {
         "comments": comments,
         "form": form,
