@@ -100,9 +100,21 @@ class RatesSummary:
 
 
 def _latest_two_per_currency(*, shape, today):
-    shown_only, within_days = shape
+    shown_only, within_days, language = shape
     rates = Rate.objects.latest_two_per_currency(on_or_before=today, within_days=within_days)
-    return rates.of_shown_currencies() if shown_only else rates
+    if shown_only:
+        rates = rates.of_shown_currencies()
+    # Plain rows, the name in the page's language: no Rate and Currency per row.
+    return rates.values_list(
+        "currency_id",
+        "recency",
+        "date",
+        "value",
+        "currency__code",
+        f"currency__name_{language}",
+        "currency__is_shown",
+        "currency__position",
+    )
 
 
 # Compiled once per process (newsroom.prepared): compiling its window function was a
@@ -112,30 +124,30 @@ latest_two_per_currency = PreparedQuery(Rate, _latest_two_per_currency)
 
 def rates_summary(*, today: date, shown_only: bool) -> RatesSummary:
     """One query, whatever the number of currencies."""
-    rates = latest_two_per_currency(shape=(shown_only, RANKED_DAYS), today=today)
-    latest: dict[int, Rate] = {}
-    previous: dict[int, Decimal] = {}
-    for rate in rates:
-        if rate.recency == 1:
-            latest[rate.currency_id] = rate
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    rows = latest_two_per_currency(shape=(shown_only, RANKED_DAYS, language), today=today)
+    latest, previous = {}, {}
+    for currency_id, recency, *rest in rows:
+        if recency == 1:
+            latest[currency_id] = rest
         else:
-            previous[rate.currency_id] = rate.value
+            previous[currency_id] = rest[1]
     ordered = sorted(
-        latest.values(),
-        key=lambda r: (not r.currency.is_shown, r.currency.position, r.currency.code),
+        latest.items(),
+        key=lambda item: (not item[1][4], item[1][5], item[1][2]),
     )
     return RatesSummary(
         today=today,
         rows=tuple(
             RateRow(
-                code=rate.currency.code,
-                name=rate.currency.name,
-                date=rate.date,
-                value=rate.value,
-                previous=previous.get(rate.currency_id),
-                is_shown=rate.currency.is_shown,
+                code=code,
+                name=name or "",
+                date=day,
+                value=value,
+                previous=previous.get(currency_id),
+                is_shown=is_shown,
             )
-            for rate in ordered
+            for currency_id, (day, value, code, name, is_shown, _position) in ordered
         ),
     )
 
