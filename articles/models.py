@@ -101,7 +101,12 @@ class Rubric(models.Model):
 
     def get_absolute_url(self, language=None):
         language = language or translation.get_language()
-        return slug_url("articles:rubric", in_language(self, "slug", language), language)
+        return self.address(in_language(self, "slug", language), language)
+
+    @staticmethod
+    def address(slug: str, language: str) -> str:
+        """The rubric page at `slug` in `language`, for a caller that has only the slug."""
+        return slug_url("articles:rubric", slug, language)
 
 
 class Place(models.Model):

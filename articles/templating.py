@@ -27,8 +27,13 @@ MOST_READ_DAYS = 7
 MOST_READ_COUNT = 5
 
 
-# Compiled once per process (newsroom.prepared).
-active_rubrics = PreparedQuery(Rubric, lambda *, shape: Rubric.objects.active())
+def _active_rubric_names(*, shape):
+    (language,) = shape
+    return Rubric.objects.active().values_list(f"name_{language}", f"slug_{language}")
+
+
+# Compiled once per process and language (newsroom.prepared).
+active_rubric_names = PreparedQuery(Rubric, _active_rubric_names)
 
 
 @pass_context
@@ -39,9 +44,9 @@ def rubric_menu(context):
     items = cache.get(key)
     if items is None:
         items = [
-            {"name": rubric.name, "url": rubric.get_absolute_url()}
-            for rubric in active_rubrics()
-            if rubric.name and rubric.slug
+            {"name": name, "url": Rubric.address(slug, language)}
+            for name, slug in active_rubric_names(shape=(language,))
+            if name and slug
         ]
         cache.set(key, items, FRAGMENT_TIMEOUT)
     request = context.get("request")
