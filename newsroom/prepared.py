@@ -29,8 +29,17 @@ given) the shape is not prepared: every call builds the queryset, as without thi
 The compiled SQL and its compiler (which knows how rows become model instances, with
 their select_related objects and annotations) are kept per thread and database alias,
 so a replica router's choice is honoured on every call.
+
+On PostgreSQL the shape's constants (a status, a language's flag: the parameters that
+are the same whatever the values) are written into the SQL as literals, and only the
+values stay parameters. psycopg prepares a statement run again and again, and after
+five runs PostgreSQL plans it once for all values (a generic plan) when that plan looks
+no worse than planning it for each run's values; with `status = $5` it could not tell
+that the partial indexes of published stories apply, so it planned the related
+stories anew on every story page, which took PostgreSQL as long as running them.
 """
 
+import re
 import threading
 from datetime import date, datetime, timedelta
 
@@ -167,6 +176,8 @@ class PreparedQuery:
             if came_from_a is None or came_from_a != came_from_b:
                 return None  # a value Django converted, or one build made itself
             slots.append(came_from_a)
+        if connections[alias].vendor == "postgresql":
+            sql_a, slots = _constants_written_in(sql_a, slots)
         return _Compiled(queryset, sql_a, slots)
 
     def _run(self, compiled: _Compiled, values: dict) -> list:
@@ -175,6 +186,42 @@ class PreparedQuery:
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
+
+
+# A parameter's place in Django's SQL; "%%" is a percent sign.
+_PLACEHOLDER_RE = re.compile(r"%%|%s")
+
+
+def _literal(value) -> str | None:
+    """`value` as a PostgreSQL literal, for the kinds written into the SQL; else None."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    if isinstance(value, int):
+        return str(int(value))
+    text = str(value)  # a TextChoices member as its value
+    if "\\" in text or "\x00" in text:
+        return None  # left to the adapter, whatever standard_conforming_strings says
+    return "'" + text.replace("'", "''").replace("%", "%%") + "'"
+
+
+def _constants_written_in(sql: str, slots: list) -> tuple[str, list]:
+    """The SQL with its constant ints and strings as literals, and the slots left."""
+    parts, kept, position, index = [], [], 0, 0
+    for match in _PLACEHOLDER_RE.finditer(sql):
+        if match.group() == "%%":
+            continue
+        slot = slots[index]
+        index += 1
+        literal = _literal(slot.value) if isinstance(slot, _Constant) else None
+        if literal is None:
+            kept.append(slot)
+            continue
+        parts += [sql[position : match.start()], literal]
+        position = match.end()
+    if index != len(slots):
+        return sql, slots  # placeholders not as expected: leave the SQL as it is
+    parts.append(sql[position:])
+    return "".join(parts), kept
 
 
 def _hashable(value) -> bool:

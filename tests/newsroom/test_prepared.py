@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from newsroom.prepared import PreparedQuery
-from tests.factories import make_article, make_rubric
+from tests.factories import make_archive, make_article, make_rubric
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +227,54 @@ def test_pages_keep_answering_after_a_migration_changes_a_columns_type(client):
         migration.execute("ALTER TABLE articles_rubric ALTER COLUMN name_ky TYPE varchar(100)")
         migration.close()
     assert client.get(path).status_code == 200
+
+
+def test_constants_are_written_into_the_sql_and_only_the_values_stay_parameters():
+    """On PostgreSQL a shape's constants become literals (quoted, a percent sign
+    doubled for the adapter); values, and text the adapter is better at, stay
+    parameters."""
+    from newsroom.prepared import _Constant, _constants_written_in
+
+    sql = (
+        "SELECT 1 FROM t WHERE status = %s AND id = %s AND title LIKE '%%s' "
+        "AND note = %s AND path = %s AND kind = %s AND flag = %s"
+    )
+    slots = [
+        _Constant("published"),
+        ("story_id", None),
+        _Constant("50% o'clock"),
+        _Constant("C:\\dir"),
+        _Constant(7),
+        _Constant(True),
+    ]
+    written, kept = _constants_written_in(sql, slots)
+    assert written == (
+        "SELECT 1 FROM t WHERE status = 'published' AND id = %s AND title LIKE '%%s' "
+        "AND note = '50%% o''clock' AND path = %s AND kind = 7 AND flag = %s"
+    )
+    assert [slot if isinstance(slot, tuple) else slot.value for slot in kept] == [
+        ("story_id", None),
+        "C:\\dir",
+        True,
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_story_pages_related_stories_are_planned_once_not_on_every_page(client):
+    """With the published status written into its SQL, PostgreSQL can use the partial
+    indexes of published stories in a plan for any story, and keeps that one plan for
+    the related stories instead of planning them for each page."""
+    make_archive(size=1000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    stories = Article.objects.live("ky").order_by("-published_at")[100:112]
+    for story in stories:
+        assert client.get(story.get_absolute_url()).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE '%%\"shared\"%%'"
+        )
+        ((generic, custom),) = cursor.fetchall()
+    assert generic >= 2 and custom <= 6
