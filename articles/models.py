@@ -316,8 +316,32 @@ class ArticleQuerySet(models.QuerySet):
         search_fields = [f"search_{code}" for code in LANGUAGE_CODES]
         return self.select_related("rubric").defer(*body_fields, *search_fields)
 
+    def for_cards(self, language):
+        """What a story card shows in `language` (Article.card, Article.picture), and
+        nothing else: a card reads its own language's title and lead, and a story's
+        other languages and long texts stay in the database."""
+        return self.select_related("rubric").only(
+            *CARD_FIELDS,
+            *(f"slug_{code}" for code in LANGUAGE_CODES),
+            f"title_{language}",
+            f"lead_{language}",
+            f"rubric__name_{language}",
+            *(f"rubric__slug_{code}" for code in LANGUAGE_CODES),
+        )
+
     def published_between(self, start, end):
         return self.filter(published_at__gte=start, published_at__lt=end)
+
+
+# The fields of a story card that have no language (see ArticleQuerySet.for_cards).
+CARD_FIELDS = (
+    "is_urgent",
+    "published_at",
+    "comment_count",
+    "image",
+    "image_renditions",
+    "rubric_id",
+)
 
 
 class Article(models.Model):

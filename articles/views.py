@@ -689,7 +689,7 @@ def _related_stories(*, shape, story_id, rubric_id, moment, now, tag_ids):
     else:
         shared = Value(0)
     return (
-        live.for_listing()
+        live.for_cards(language)
         .filter(around)
         .annotate(shared=shared)
         .filter(Q(rubric_id=rubric_id) | Q(shared__gt=0))
