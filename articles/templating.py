@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
 from jinja2 import pass_context
@@ -20,6 +20,7 @@ from articles.cache import FRAGMENT_TIMEOUT, MOST_READ_TIMEOUT, fragment_key
 from articles.dateline import agency_name as dateline_agency_name
 from articles.embeds import photo_ids, placeholders, video_for
 from articles.models import LANGUAGE_CODES, Article, Rubric
+from newsroom.dates import date_format
 from newsroom.pagecache import add_tags
 from newsroom.prepared import PreparedQuery
 
@@ -151,15 +152,15 @@ def _press(value, format_name):
     if hasattr(value, "tzinfo"):
         value = timezone.localtime(value)
     # Django's Kyrgyz month names are capitalised; the press writes them in lower case.
-    return formats.date_format(value, format_name).lower()
+    return date_format(value, format_name).lower()
 
 
 def stream_time(value):
     """`14:05` for today's stories in the news stream, the date too for older ones."""
     local = timezone.localtime(value)
     if local.date() == timezone.localdate():
-        return formats.time_format(local, "TIME_FORMAT")
-    return formats.date_format(local, "SHORT_DATETIME_FORMAT")
+        return date_format(local, "TIME_FORMAT")
+    return date_format(local, "SHORT_DATETIME_FORMAT")
 
 
 def json_ld(value):

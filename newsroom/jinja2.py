@@ -21,6 +21,8 @@ from django.utils import formats, translation
 from django.utils.timezone import template_localtime
 from jinja2 import ChainableUndefined, Environment
 
+from newsroom.dates import date_format
+
 
 def url(viewname, *args, **kwargs):
     """`{% url %}`: the path of a named view, in the active language."""
@@ -37,8 +39,15 @@ def _fixed_url(viewname: str, language: str | None, script_prefix: str) -> str:
 
 
 def date(value, arg=None):
-    """Django's `date` filter, in local time as Django's templates show datetimes."""
-    return defaultfilters.date(template_localtime(value), arg)
+    """Django's `date` filter, in local time as Django's templates show datetimes
+    (newsroom.dates formats it; what that cannot format, Django's filter does)."""
+    if value in (None, ""):
+        return ""
+    value = template_localtime(value)
+    try:
+        return date_format(value, arg or "DATE_FORMAT")
+    except AttributeError:
+        return defaultfilters.date(value, arg)
 
 
 def linebreaks(value):
