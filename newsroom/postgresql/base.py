@@ -15,12 +15,18 @@ With server-side parameter binding (settings: DATABASE_PREPARED_STATEMENTS):
   more; inside one, the rollback that follows the error drops them (psycopg does).
 """
 
+from datetime import UTC
 from itertools import chain
 
 from django.db import models
 from django.db.backends.postgresql import base, features, operations
-from psycopg import errors
-from psycopg.pq import TransactionStatus
+from psycopg import adapters, errors
+from psycopg.adapt import Loader
+from psycopg.postgres import types
+from psycopg.pq import Format, TransactionStatus
+from psycopg.types.datetime import TimestamptzLoader
+
+TIMESTAMPTZ_OID = types["timestamptz"].oid
 
 
 class DatabaseFeatures(features.DatabaseFeatures):
@@ -56,9 +62,42 @@ class ServerBindingCursor(base.ServerBindingCursor):
         return super().execute(query, params, **kwargs)
 
 
+class UtcTimestamptzLoader(Loader):
+    """psycopg's own loader of `timestamptz` values, for a session in UTC.
+
+    Django registers a loader of its own (psycopg_any.BaseTzLoader) to give every
+    datetime its connection's time zone; it is a subclass of psycopg's pure-Python
+    loader, so each timestamp was parsed in Python (5 µs against 0.6 µs). In a UTC
+    session psycopg's C loader already answers datetimes in `datetime.timezone.utc`,
+    which is Django's zone then: this hands the work to it. `timezone` is what Django's
+    backend checks before it registers its own loader on a cursor.
+    """
+
+    timezone = UTC
+
+    def __init__(self, oid, context=None):
+        super().__init__(oid, context)
+        self._load = _PSYCOPG_TIMESTAMPTZ_LOADER(oid, context).load
+
+    def load(self, data):
+        return self._load(data)
+
+
+_PSYCOPG_TIMESTAMPTZ_LOADER = adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     features_class = DatabaseFeatures
     ops_class = DatabaseOperations
+
+    def init_connection_state(self):
+        super().init_connection_state()
+        if (
+            self.timezone is UTC
+            and self.connection.info.parameter_status("TimeZone") == "UTC"
+            and _PSYCOPG_TIMESTAMPTZ_LOADER.__module__ != TimestamptzLoader.__module__
+        ):
+            self.connection.adapters.register_loader(TIMESTAMPTZ_OID, UtcTimestamptzLoader)
 
     def get_connection_params(self):
         params = super().get_connection_params()

@@ -278,3 +278,29 @@ def test_a_story_pages_related_stories_are_planned_once_not_on_every_page(client
         )
         ((generic, custom),) = cursor.fetchall()
     assert generic >= 2 and custom <= 6
+
+
+@pytest.mark.postgres
+def test_timestamps_are_read_by_psycopgs_own_loader_in_utc_as_django_reads_them():
+    """In a UTC session psycopg's C loader parses timestamps (newsroom.postgresql);
+    what it answers is what Django's own loader answered: aware, in UTC."""
+    from datetime import UTC, datetime
+
+    from newsroom.postgresql.base import UtcTimestamptzLoader
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT '2021-05-19 14:05:06.789+06'::timestamptz, NULL::timestamptz,"
+            " '1999-12-31 23:59:59.999999+00'::timestamptz"
+        )
+        row = cursor.fetchone()
+        loader = cursor.cursor.adapters.get_loader(1184, 0)
+    assert row == (
+        datetime(2021, 5, 19, 8, 5, 6, 789000, tzinfo=UTC),
+        None,
+        datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    )
+    assert row[0].tzinfo is UTC
+    assert loader is UtcTimestamptzLoader
+    story = make_article()
+    assert Article.objects.get(pk=story.pk).published_at == story.published_at
