@@ -710,7 +710,15 @@ def _story_by_slug(*, shape, slug, now):
     """The story at `slug` in `language`: live ones only, unless for staff (previews)."""
     language, staff = shape
     search_fields = [f"search_{code}" for code in LANGUAGE_CODES]
-    stories = Article.objects.select_related("rubric", "place").defer(*search_fields)
+    # The page shows one language's text: the other languages' bodies stay in the
+    # database, and so does modeltranslation's copy of the default language's, `body`
+    # (deferred on the query itself: the queryset's defer() reads a bare "body" as the
+    # page language's; the page reads its body through body_<language>).
+    other_bodies = [f"body_{code}" for code in LANGUAGE_CODES if code != language]
+    stories = Article.objects.select_related("rubric", "place").defer(
+        *search_fields, *other_bodies
+    )
+    stories.query.add_deferred_loading(["body"])
     if connection.vendor == "postgresql":
         # The story's tags, bylines, notes and photos come with it, as JSON rows:
         # four queries fewer per page (see read_with_story).
