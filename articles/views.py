@@ -715,9 +715,7 @@ def _story_by_slug(*, shape, slug, now):
     # (deferred on the query itself: the queryset's defer() reads a bare "body" as the
     # page language's; the page reads its body through body_<language>).
     other_bodies = [f"body_{code}" for code in LANGUAGE_CODES if code != language]
-    stories = Article.objects.select_related("rubric", "place").defer(
-        *search_fields, *other_bodies
-    )
+    stories = Article.objects.select_related("rubric", "place").defer(*search_fields, *other_bodies)
     stories.query.add_deferred_loading(["body"])
     if connection.vendor == "postgresql":
         # The story's tags, bylines, notes and photos come with it, as JSON rows:
