@@ -488,6 +488,13 @@ class Article(models.Model):
                 condition=models.Q(embargo_until__isnull=False),
                 name="article_embargo_until",
             ),
+            # When the next waiting story goes live (`live_from`, see with_live_from):
+            # the first entry after now, one step into this index.
+            models.Index(
+                Greatest("published_at", Coalesce("embargo_until", "published_at")),
+                condition=models.Q(status="published"),
+                name="article_live_from",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

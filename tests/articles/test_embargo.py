@@ -309,3 +309,21 @@ def test_saving_the_form_as_shown_keeps_an_embargo_stored_to_the_second(client, 
     story.refresh_from_db()
     assert story.title_ky == "Экинчи"
     assert abs(story.embargo_until - until) < timedelta(minutes=1)
+
+
+def test_the_next_story_to_go_live_is_the_earliest_of_scheduled_and_embargoed_ones():
+    """Every cacheable page is kept no longer than until then (articles.cache)."""
+    from articles.cache import remember_next_scheduled
+
+    now = timezone.now()
+    make_article(published_at=now - timedelta(hours=1))  # live
+    # Scheduled for 20 minutes, under embargo until 50: live at 50.
+    make_article(
+        published_at=now + timedelta(minutes=20), embargo_until=now + timedelta(minutes=50)
+    )
+    make_article(published_at=now + timedelta(minutes=30))  # scheduled: live at 30
+    make_article(status=Article.Status.DRAFT, published_at=now + timedelta(minutes=5))
+    assert remember_next_scheduled() == pytest.approx((now + timedelta(minutes=30)).timestamp())
+    # Published an hour ago, under embargo for ten more minutes: live at 10.
+    make_article(published_at=now - timedelta(hours=1), embargo_until=now + timedelta(minutes=10))
+    assert remember_next_scheduled() == pytest.approx((now + timedelta(minutes=10)).timestamp())
