@@ -210,6 +210,8 @@ def _constants_written_in(sql: str, slots: list) -> tuple[str, list]:
     for match in _PLACEHOLDER_RE.finditer(sql):
         if match.group() == "%%":
             continue
+        if index == len(slots):
+            return sql, slots  # placeholders not as expected: leave the SQL as it is
         slot = slots[index]
         index += 1
         literal = _literal(slot.value) if isinstance(slot, _Constant) else None

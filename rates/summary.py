@@ -124,7 +124,9 @@ latest_two_per_currency = PreparedQuery(Rate, _latest_two_per_currency)
 
 def rates_summary(*, today: date, shown_only: bool) -> RatesSummary:
     """One query, whatever the number of currencies."""
-    language = translation.get_language() or settings.LANGUAGE_CODE
+    language = translation.get_language()
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE  # no translation active (a command, say)
     rows = latest_two_per_currency(shape=(shown_only, RANKED_DAYS, language), today=today)
     latest, previous = {}, {}
     for currency_id, recency, *rest in rows:
