@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.utils import translation
+from playwright.sync_api import expect
 
 from articles.models import Article
 
@@ -34,10 +35,9 @@ def test_a_reader_comment_appears_once_a_moderator_approves_it(new_page):
     form = reader.locator("#comment-form")
     form.locator("#id_name").fill("Айжан")
     # The form's fill-time token comes when it is first used (static/js/site.js): the
-    # time a person takes to write counts from there, however slow the machine.
-    reader.wait_for_function(
-        "document.querySelector('#comment-form input[name=started]').value !== ''"
-    )
+    # time a person takes to write counts from there, however slow the machine. (Waited
+    # for with a locator: a JavaScript string to evaluate is refused by the site's CSP.)
+    expect(form.locator("input[name=started]")).not_to_have_value("", timeout=15_000)
     started = time.monotonic()
     form.locator("#id_text").fill(text)
     time.sleep(max(0, MIN_FILL_SECONDS - (time.monotonic() - started)))
