@@ -32,12 +32,15 @@ _PARTS = {
 _TIME_CHARACTERS = frozenset("HGi")
 
 
-def date_format(value, format_name: str) -> str:
-    """`django.utils.formats.date_format(value, format_name)` for the active language:
-    `format_name` is one of the language's formats ("DATETIME_FORMAT") or a format."""
-    compiled = _compiled(format_name, translation.get_language())
+def date_format(value, format_name: str, language: str | None = None) -> str:
+    """`django.utils.formats.date_format(value, format_name)` in `language` (by default
+    the active one): `format_name` is one of the language's formats ("DATETIME_FORMAT")
+    or a format."""
+    language = language or translation.get_language()
+    compiled = _compiled(format_name, language)
     if compiled is None or (compiled.shows_time and not hasattr(value, "hour")):
-        return formats.date_format(value, format_name)
+        with translation.override(language):
+            return formats.date_format(value, format_name)
     names = compiled.names
     return "".join(part if type(part) is str else part(value, names) for part in compiled.parts)
 

@@ -3,6 +3,10 @@
 import json
 import re
 
+import pytest
+from django.templatetags.static import static
+from django.test import override_settings
+
 from .test_settings import run_manage
 
 PRODUCTION = {
@@ -40,3 +44,18 @@ def test_every_template_reference_resolves_in_the_manifest(tmp_path):
         names |= set(re.findall(r"{%\s*static\s+['\"]([^'\"]+)['\"]", template.read_text()))
     assert names, "the templates use {% static %}"
     assert sorted(names - manifest.keys()) == []
+
+
+def stylesheets(response) -> list[str]:
+    return re.findall(r'<link rel="stylesheet" href="([^"]+)"', response.content.decode())
+
+
+@pytest.mark.django_db
+def test_a_public_page_links_the_static_files_of_the_current_settings(client):
+    """The public templates' `static()` keeps each address for the process, and a
+    changed STATIC_URL (or storage) is followed, never an address from before."""
+    before = stylesheets(client.get("/ru/"))
+    assert static("css/site.css") in before
+    with override_settings(STATIC_URL="/assets/"):
+        assert "/assets/css/site.css" in stylesheets(client.get("/ru/"))
+    assert stylesheets(client.get("/ru/")) == before
