@@ -45,6 +45,7 @@ from datetime import date, datetime, timedelta
 
 from django.apps import apps
 from django.db import connections, router
+from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE
 
 # Unlikely values of each type, two sets (A and B) to tell the parameters from constants.
 _INT_BASE = (1_987_654_000, 1_876_543_000)
@@ -98,9 +99,17 @@ class _Compiled:
         # For each parameter of the SQL, in order: (value name, index in a list or None),
         # or a _Constant.
         self.slots = slots
-        self.compiler = queryset.query.get_compiler(using=queryset.db)
-        self.compiler.as_sql()  # sets up what turns rows into instances
-        self.connection = self.compiler.connection
+        self.compiler = compiler = queryset.query.get_compiler(using=queryset.db)
+        compiler.as_sql()  # sets up what turns rows into instances
+        self.connection = compiler.connection
+        # The queryset is this object's own and is never cloned: each run iterates it
+        # with this compiler, which answers this SQL with the run's parameters (_run).
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        # What converts each column's values depends on the columns only: found once.
+        converters = compiler.get_converters(
+            [column for column, *_ in compiler.select[: compiler.col_count]]
+        )
+        compiler.get_converters = lambda expressions: converters
 
     def params(self, values: dict) -> tuple:
         out = []
@@ -181,11 +190,14 @@ class PreparedQuery:
         return _Compiled(queryset, sql_a, slots)
 
     def _run(self, compiled: _Compiled, values: dict) -> list:
-        compiler, sql, params = compiled.compiler, compiled.sql, compiled.params(values)
-        queryset = compiled.queryset._chain()
-        compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        queryset.query.get_compiler = lambda *args, **kwargs: compiler
-        return list(queryset)
+        sql, params = compiled.sql, compiled.params(values)
+        compiled.compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        queryset = compiled.queryset
+        if queryset._prefetch_related_lookups:
+            queryset = queryset._chain()  # the prefetches fill their own copy
+            return list(queryset)
+        # As list(queryset) does, without a copy of the queryset for each run.
+        return list(queryset._iterable_class(queryset, chunk_size=GET_ITERATOR_CHUNK_SIZE))
 
 
 # A parameter's place in Django's SQL; "%%" is a percent sign.
