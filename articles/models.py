@@ -607,6 +607,22 @@ class Article(models.Model):
             "rubric_url": rubric.get_absolute_url(language),
         }
 
+    def texts(self, language: str) -> dict:
+        """What the story's page shows of it in `language`, read once: the page shows
+        its title seven times (head, headline, sharing links) and each read of a
+        translated field looks the active language up."""
+        rubric = self.rubric
+        return {
+            "title": in_language(self, "title", language),
+            "lead": in_language(self, "lead", language),
+            "url": self.get_absolute_url(language),
+            "picture": self.picture,
+            "image_caption": in_language(self, "image_caption", language),
+            "image_credit": in_language(self, "image_credit", language),
+            "rubric_name": in_language(rubric, "name", language),
+            "rubric_url": rubric.get_absolute_url(language),
+        }
+
     @property
     def picture(self):
         """The main image's renditions, as pages show them."""

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import (
     Count,
     DateTimeField,
+    Exists,
     F,
     Func,
     OuterRef,
@@ -50,6 +51,7 @@ from .models import (
     StoryNote,
     Tag,
     TaggedArticle,
+    in_language,
 )
 from .readership import record_read
 from .search import (
@@ -665,34 +667,39 @@ def _related_stories(*, shape, story_id, rubric_id, moment, now, tag_ids):
     language, window, count = shape
     live = Article.objects.live(language, now=now).exclude(pk=story_id)
     half = window // 2
+    # The time of the half-th story each way: the stories' order among those of one
+    # minute does not change that time, so the index gives it without a sort.
     times = live.order_by().values("published_at")
-    first = times.filter(published_at__lte=moment).order_by("-published_at", "-id")
-    last = times.filter(published_at__gt=moment).order_by("published_at", "id")
+    first = times.filter(published_at__lte=moment).order_by("-published_at")
+    last = times.filter(published_at__gt=moment).order_by("published_at")
     # With fewer than `half` stories on a side, the window reaches the archive's end.
     around = Q(
         published_at__gte=Coalesce(Subquery(first[half - 1 : half]), Value(ARCHIVE_START)),
         published_at__lte=Coalesce(Subquery(last[half - 1 : half]), Value(now)),
     )
-    # The tags each story of the window shares with this one, counted per story (an
-    # index lookup each), never by reading every story carrying those tags.
-    if tag_ids:
-        shared = Coalesce(
-            Subquery(
-                TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__in=tag_ids)
-                .order_by()
-                .values("content_object")
-                .annotate(count=Count("tag"))
-                .values("count")
-            ),
-            0,
+    same_rubric = Q(rubric_id=rubric_id)
+    if not tag_ids:
+        return (
+            live.for_cards(language)
+            .filter(around, same_rubric)
+            .annotate(shared=Value(0))
+            .order_by("-published_at", "-id")[:count]
         )
-    else:
-        shared = Value(0)
+    # A story of the window is a candidate if it shares a tag (one index probe, which
+    # stops at the first shared tag) or the rubric; only the candidates' shared tags
+    # are then counted (an index lookup each), never every story carrying those tags.
+    tagged = TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__in=tag_ids)
+    shared = Coalesce(
+        Subquery(
+            tagged.order_by().values("content_object").annotate(count=Count("tag")).values("count")
+        ),
+        0,
+    )
     return (
         live.for_cards(language)
         .filter(around)
+        .filter(same_rubric | Exists(tagged))
         .annotate(shared=shared)
-        .filter(Q(rubric_id=rubric_id) | Q(shared__gt=0))
         .order_by("-shared", "-published_at", "-id")[:count]
     )
 
@@ -777,8 +784,10 @@ class ArticleDetailView(OldAddressMixin, PublicPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         story = self.object
-        tags = sorted((tag for tag in self.story_tags(story) if tag.name), key=lambda t: t.name)
-        notes, modified_at = story_notes(story, translation.get_language())
+        language = translation.get_language()
+        names = {tag: in_language(tag, "name", language) for tag in self.story_tags(story)}
+        tags = sorted((tag for tag, name in names.items() if name), key=names.__getitem__)
+        notes, modified_at = story_notes(story, language)
         return super().get_context_data(
             preview=self.preview,
             tags=tags,
@@ -813,14 +822,14 @@ class ArticleDetailView(OldAddressMixin, PublicPageMixin, DetailView):
         data = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
-            "headline": story.title,
-            "description": story.lead,
+            "headline": in_language(story, "title", language),
+            "description": in_language(story, "lead", language),
             "inLanguage": language,
             "datePublished": timezone.localtime(story.published_at).isoformat()
             if story.published_at
             else None,
             "dateModified": timezone.localtime(modified_at).isoformat(),
-            "articleSection": story.rubric.name,
+            "articleSection": in_language(story.rubric, "name", language),
             "mainEntityOfPage": build(story.get_absolute_url()),
             "publisher": {
                 "@type": "Organization",

@@ -239,6 +239,23 @@ def test_story_page_shows_related_stories_and_share_links(client, politics):
     assert re.search(r'<script src="/static/js/site.js"[^>]* defer>', html)
 
 
+def test_related_stories_sharing_more_tags_come_first(client, politics):
+    water, mountains, roads = (
+        Tag.objects.create(name_ky=name, name_ru=name, slug=slug)
+        for name, slug in [("Суу", "suu"), ("Тоо", "too"), ("Жол", "zhol")]
+    )
+    story = make_article(rubric=politics, tags=[water, mountains, roads])
+    hour = timedelta(hours=1)
+    # Older stories of other rubrics (each its own) rank by the tags they share.
+    two_tags = make_article(tags=[water, roads], published_at=story.published_at - 5 * hour)
+    one_tag = make_article(tags=[mountains], published_at=story.published_at - hour)
+    rubric_only = make_article(rubric=politics, published_at=story.published_at - 2 * hour)
+    make_article(published_at=story.published_at - 3 * hour)  # nothing in common
+    related = client.get(story_url(story, "ky")).context["related"]
+    assert related == [two_tags, one_tag, rubric_only]
+    assert [card.shared for card in related] == [2, 1, 0]
+
+
 def test_related_stories_come_from_the_stories_published_around_it(client, monkeypatch):
     """A bounded window: the `related_window` stories around the story (half before,
     half after); a side with fewer stories reaches the end of the archive."""
