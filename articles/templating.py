@@ -21,6 +21,7 @@ from articles.dateline import agency_name as dateline_agency_name
 from articles.embeds import photo_ids, placeholders, video_for
 from articles.models import LANGUAGE_CODES, Article, Rubric
 from newsroom.dates import date_format
+from newsroom.jinja2 import page_language, page_zone
 from newsroom.pagecache import add_tags
 from newsroom.prepared import PreparedQuery
 
@@ -137,30 +138,35 @@ def agency_name():
     return dateline_agency_name(translation.get_language())
 
 
-def press_date(value):
+@pass_context
+def press_date(context, value):
     """`19 мая 2021` in Russian, `19-май, 2021-ж.` in Kyrgyz."""
-    return _press(value, "DATE_FORMAT")
+    return _press(context, value, "DATE_FORMAT")
 
 
-def press_datetime(value):
-    return _press(value, "DATETIME_FORMAT")
+@pass_context
+def press_datetime(context, value):
+    return _press(context, value, "DATETIME_FORMAT")
 
 
-def _press(value, format_name):
+def _press(context, value, format_name):
     if not value:
         return ""
     if hasattr(value, "tzinfo"):
-        value = timezone.localtime(value)
+        value = timezone.localtime(value, page_zone(context))
     # Django's Kyrgyz month names are capitalised; the press writes them in lower case.
-    return date_format(value, format_name).lower()
+    return date_format(value, format_name, page_language(context)).lower()
 
 
-def stream_time(value):
+@pass_context
+def stream_time(context, value):
     """`14:05` for today's stories in the news stream, the date too for older ones."""
-    local = timezone.localtime(value)
-    if local.date() == timezone.localdate():
-        return date_format(local, "TIME_FORMAT")
-    return date_format(local, "SHORT_DATETIME_FORMAT")
+    zone = page_zone(context)
+    local = timezone.localtime(value, zone)
+    language = page_language(context)
+    if local.date() == timezone.localdate(timezone=zone):
+        return date_format(local, "TIME_FORMAT", language)
+    return date_format(local, "SHORT_DATETIME_FORMAT", language)
 
 
 def json_ld(value):
@@ -227,11 +233,12 @@ def gallery_photos(article):
     return [photo for photo in article.photos.all() if photo.pk not in in_text and photo.picture]
 
 
-def iso_datetime(value):
+@pass_context
+def iso_datetime(context, value):
     """A `datetime` attribute value: local time, whole seconds, with the UTC offset."""
     if not value:
         return ""
-    return timezone.localtime(value).replace(microsecond=0).isoformat()
+    return timezone.localtime(value, page_zone(context)).replace(microsecond=0).isoformat()
 
 
 GLOBALS = {

@@ -108,7 +108,10 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "newsroom.jinja2.environment",
-            "context_processors": ["django.template.context_processors.i18n"],
+            "context_processors": [
+                "django.template.context_processors.i18n",
+                "newsroom.jinja2.page_context",
+            ],
         },
     },
     # The admin's (templates/ and the apps').
