@@ -20,7 +20,9 @@ from django.template import defaultfilters
 from django.templatetags.static import static as django_static
 from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone, translation
-from jinja2 import ChainableUndefined, Environment, pass_context
+from jinja2 import ChainableUndefined, Environment, nodes, pass_context
+from jinja2.compiler import CodeGenerator
+from jinja2.idtracking import VAR_LOAD_RESOLVE
 from markupsafe import Markup
 
 from newsroom import numbers
@@ -55,9 +57,13 @@ def page_localtime(context, value):
 
 
 def page_context(request):
-    """A context processor of the public templates: the time zone the page is shown in,
-    read once per page (page_zone)."""
-    return {"PAGE_TIME_ZONE": timezone.get_current_timezone()}
+    """A context processor of the public templates: the time zone the page is shown in
+    (page_zone) and the messages of its language (MessagesCodeGenerator), each read once
+    per page."""
+    return {
+        "PAGE_TIME_ZONE": timezone.get_current_timezone(),
+        "_page_messages": PageMessages(translation.get_language()),
+    }
 
 
 @pass_context
@@ -136,9 +142,17 @@ def gettext(context, message, **variables):
     language = page_language(context)
     if type(message) is not str:  # a variable's value, say: not kept
         return _translated(message, language, autoescape) % variables
+    translated, shown = _message(message, language, autoescape)
+    if variables or shown is None:
+        return translated % variables
+    return shown
+
+
+def _message(message, language, autoescape):
+    """The message translated, and as shown with no variables (None if it needs some)."""
     messages = _MESSAGES.setdefault((language, autoescape), {})
     try:
-        translated, shown = messages[message]
+        return messages[message]
     except KeyError:
         translated = _translated(message, language, autoescape)
         # As the extension does, a message is a format string even with no variables.
@@ -147,9 +161,54 @@ def gettext(context, message, **variables):
         except (KeyError, TypeError, ValueError):
             shown = None  # it needs its variables
         messages[message] = translated, shown
-    if variables or shown is None:
-        return translated % variables
-    return shown
+        return translated, shown
+
+
+class PageMessages:
+    """The messages of a language (the active one if None) as `_("…")` shows them with
+    no variables, for MessagesCodeGenerator."""
+
+    __slots__ = ("language",)
+
+    def __init__(self, language=None):
+        self.language = language
+
+    def __getitem__(self, message):
+        translated, shown = _message(message, self.language or translation.get_language(), True)
+        return translated % {} if shown is None else shown  # raises as the extension does
+
+
+class MessagesCodeGenerator(CodeGenerator):
+    """Compiles `_("a literal message")`, with no variables, to a lookup in the page's
+    messages (`context.parent["_page_messages"]["…"]`) instead of a call.
+
+    A call from a template goes through its context (which looks at what it calls,
+    then calls it with the context) and costs ten times the lookup; a page shows some
+    forty such messages. A public page's context has its language's messages
+    (page_context); any other render has the environment's global, which follows the
+    active language. Only the compiled code changes: the template's source, which
+    makemessages reads, and what the message shows stay the same (gettext above;
+    tests/newsroom/test_template_messages.py). A template that names a variable `_`
+    of its own keeps the call.
+    """
+
+    def visit_Call(self, node, frame, forward_caller=False):
+        callee, arguments = node.node, node.args
+        if (
+            isinstance(callee, nodes.Name)
+            and callee.name == "_"
+            and len(arguments) == 1
+            and isinstance(arguments[0], nodes.Const)
+            and type(arguments[0].value) is str
+            and not node.kwargs
+            and node.dyn_args is None
+            and node.dyn_kwargs is None
+            and not forward_caller
+            and frame.symbols.find_load(frame.symbols.ref("_")) == (VAR_LOAD_RESOLVE, "_")
+        ):
+            self.write(f"context.parent['_page_messages'][{arguments[0].value!r}]")
+            return
+        super().visit_Call(node, frame, forward_caller=forward_caller)
 
 
 def _translated(message, language, autoescape):
@@ -193,6 +252,7 @@ def environment(**options):
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
+    env.code_generator_class = MessagesCodeGenerator
     env.install_gettext_callables(
         gettext=translation.gettext,
         ngettext=translation.ngettext,
@@ -201,7 +261,7 @@ def environment(**options):
         newstyle=True,
     )
     # The extension's `_` calls whatever `gettext` is: both are the faster one.
-    env.globals.update(_=gettext, gettext=gettext)
+    env.globals.update(_=gettext, gettext=gettext, _page_messages=PageMessages())
     env.globals.update(
         url=url,
         static=static,

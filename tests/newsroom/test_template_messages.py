@@ -1,6 +1,7 @@
 """The public templates' `_()` (newsroom.jinja2.gettext) shows what Jinja's i18n
 extension with Django's gettext shows, message for message, in both languages."""
 
+import json
 import re
 from pathlib import Path
 
@@ -42,9 +43,10 @@ def shown(environment, message, context):
     variables = {
         name: f"<{name}>" if kind == "s" else 3 for name, kind in PLACEHOLDER.findall(message)
     }
-    template = environment.from_string(
-        "{{ _(message, **variables) }}|{{ gettext(message) if not variables else '' }}"
-    )
+    source = "{{ _(message, **variables) }}|{{ gettext(message) if not variables else '' }}"
+    if not variables:  # also as the templates write it: a literal, which ours compiles
+        source += "|{{ _(%s) }}" % json.dumps(message)  # to a lookup
+    template = environment.from_string(source)
     return template.render(message=message, variables=variables, **context)
 
 
@@ -61,18 +63,26 @@ def test_every_message_is_shown_as_the_i18n_extension_shows_it(language):
     assert checked > 80  # the templates' messages, not a handful
 
 
-def test_a_message_is_in_the_language_of_the_page_being_rendered():
-    template = engines["jinja2"].env.from_string('{{ _("Search") }}')
+def test_a_message_is_in_the_language_of_the_page_being_rendered(rf):
+    """A page's messages are in the language its render starts in (Django's i18n
+    context and page_context), including those its code turned into lookups."""
+    template = engines["jinja2"].from_string('{{ _("Search") }}|{{ _("%(n)s", n=_("Search")) }}')
     with translation.override("ru"):
         russian = translation.gettext("Search")
-        assert template.render(LANGUAGE_CODE="ru") == russian
-        assert template.render() == russian
+        assert template.render(request=rf.get("/")) == f"{russian}|{russian}"
+        assert template.render() == f"{russian}|{russian}"  # no request: the active one
     with translation.override("ky"):
         kyrgyz = translation.gettext("Search")
-        assert template.render() == kyrgyz
-        # The page's language is the one its render started in (Django's i18n context).
-        assert template.render(LANGUAGE_CODE="ru") == russian
+        assert template.render(request=rf.get("/")) == f"{kyrgyz}|{kyrgyz}"
     assert kyrgyz != russian
+
+
+def test_a_variable_named_underscore_is_called_as_the_template_says():
+    template = engines["jinja2"].env.from_string(
+        '{% for _ in [upper] %}{{ _("search") }}{% endfor %}|{{ _("Search") }}'
+    )
+    with translation.override("ru"):
+        assert template.render(upper=str.upper) == f"SEARCH|{translation.gettext('Search')}"
 
 
 def test_variables_are_escaped_and_percent_signs_kept():
@@ -90,8 +100,9 @@ def test_variables_are_escaped_and_percent_signs_kept():
 def test_changed_catalog_paths_are_read_again(tmp_path):
     template = engines["jinja2"].env.from_string('{{ _("Search") }}')
     with translation.override("ru"):
-        before = template.render(LANGUAGE_CODE="ru")
-        assert newsroom_jinja2._MESSAGES
-        with override_settings(LOCALE_PATHS=[str(tmp_path)]):
-            assert not newsroom_jinja2._MESSAGES
-        assert template.render(LANGUAGE_CODE="ru") == before
+        before = template.render()
+    assert newsroom_jinja2._MESSAGES
+    with override_settings(LOCALE_PATHS=[str(tmp_path)]):
+        assert not newsroom_jinja2._MESSAGES
+    with translation.override("ru"):
+        assert template.render() == before
