@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, getcontext
 from django.conf import settings
 from django.template import defaultfilters
 from django.utils import formats, translation
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 
 
 def floatformat(value, arg=-1, language=None):
@@ -32,16 +32,15 @@ def floatformat(value, arg=-1, language=None):
         with translation.override(language or translation.get_language()):
             return defaultfilters.floatformat(value, arg)
     _sign, digits, exponent = value.as_tuple()
-    # The precision Django's filter rounds with: enough for every digit kept.
-    whole = value == int(value)
-    units = len(digits) + (exponent if whole else -exponent)
-    precision = max(getcontext().prec, arg + units + 1)
-    rounded = value.quantize(_STEPS[arg], ROUND_HALF_UP, Context(prec=precision))
+    # Enough precision for every digit kept (at least the precision Django's filter
+    # rounds with, which gives the same result).
+    precision = max(getcontext().prec, arg + len(digits) + abs(exponent) + 1)
+    rounded = value.quantize(_STEPS[arg], ROUND_HALF_UP, _CONTEXTS[precision])
     text = f"{rounded:f}"
     if text[0] == "-" and not rounded:
         text = text[1:]  # no "-0,00"
     separator = _decimal_separator(language or translation.get_language())
-    return mark_safe(text.replace(".", separator))
+    return SafeString(text.replace(".", separator))
 
 
 class _Steps(dict):
@@ -50,7 +49,13 @@ class _Steps(dict):
         return step
 
 
-_STEPS = _Steps()
+class _Contexts(dict):
+    def __missing__(self, precision):
+        self[precision] = context = Context(prec=precision)
+        return context
+
+
+_STEPS, _CONTEXTS = _Steps(), _Contexts()
 
 
 @functools.lru_cache(maxsize=16)

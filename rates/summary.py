@@ -7,6 +7,7 @@ names are translated) and dropped whenever a rate or a currency changes (see sig
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,16 +40,17 @@ class RateRow:
     previous: Decimal | None
     is_shown: bool = False
 
-    @property
+    # Computed once per row: the widget on every page asks for them a dozen times.
+    @cached_property
     def change(self) -> Decimal | None:
         return None if self.previous is None else self.value - self.previous
 
-    @property
+    @cached_property
     def size_of_change(self) -> Decimal | None:
         """How much it moved, without the sign: the arrow and its text say which way."""
         return None if self.change is None else abs(self.change)
 
-    @property
+    @cached_property
     def direction(self) -> str:
         if self.change is None or self.change == 0:
             return "same"
