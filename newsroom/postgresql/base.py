@@ -15,6 +15,7 @@ With server-side parameter binding (settings: DATABASE_PREPARED_STATEMENTS):
   more; inside one, the rollback that follows the error drops them (psycopg does).
 """
 
+import select
 from datetime import UTC
 from itertools import chain
 
@@ -98,6 +99,27 @@ class DatabaseWrapper(base.DatabaseWrapper):
             and _PSYCOPG_TIMESTAMPTZ_LOADER.__module__ != TimestamptzLoader.__module__
         ):
             self.connection.adapters.register_loader(TIMESTAMPTZ_OID, UtcTimestamptzLoader)
+
+    def is_usable(self):
+        """Whether the connection still works, asked without a round trip when the
+        answer is plain.
+
+        With CONN_HEALTH_CHECKS Django asks before each request's first query, and its
+        answer is a `SELECT 1`: a round trip on every page, which cost as much as one of
+        the page's own queries. A server that went away (restarted, or this backend
+        terminated) has closed the connection, and its socket then reads the end of the
+        stream: only a connection whose socket has something to read (that, or a notice)
+        is asked with Django's query. A socket with nothing to read is a connection as
+        usable as the `SELECT 1` would find it; a server that hangs would hang that too.
+        """
+        connection = self.connection
+        if connection.closed or connection.broken:
+            return False
+        try:
+            readable, _writable, _failed = select.select([connection.fileno()], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return not readable or super().is_usable()
 
     def get_connection_params(self):
         params = super().get_connection_params()

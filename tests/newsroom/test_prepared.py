@@ -1,10 +1,11 @@
 """Querysets compiled once per process (newsroom.prepared) answer what a fresh queryset
 answers, for every call's own values."""
 
+import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -304,3 +305,33 @@ def test_timestamps_are_read_by_psycopgs_own_loader_in_utc_as_django_reads_them(
     assert loader is UtcTimestamptzLoader
     story = make_article()
     assert Article.objects.get(pk=story.pk).published_at == story.published_at
+
+
+@pytest.mark.postgres
+def test_a_healthy_connection_is_not_asked_and_one_the_server_closed_is_replaced(monkeypatch):
+    """The health check before a request's first query (CONN_HEALTH_CHECKS) costs no
+    round trip on a healthy connection, and still finds one the server has closed."""
+    from django.db.backends.postgresql.base import DatabaseWrapper as DjangoWrapper
+
+    asked = []
+    real = DjangoWrapper.is_usable
+    monkeypatch.setattr(DjangoWrapper, "is_usable", lambda self: asked.append(1) or real(self))
+    reader, terminator = (connections.create_connection("default") for _ in range(2))
+    try:
+        with reader.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        assert reader.is_usable()
+        assert asked == []  # nothing to read on its socket: no SELECT 1
+
+        with terminator.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _attempt in range(50):  # the server closes the socket at once, yet not in step
+            if not reader.is_usable():
+                break
+            time.sleep(0.05)
+        assert not reader.is_usable()
+        assert asked, "a socket with something to read is asked with Django's query"
+    finally:
+        reader.close()
+        terminator.close()
