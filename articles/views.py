@@ -10,7 +10,6 @@ from django.db import connection
 from django.db.models import (
     Count,
     DateTimeField,
-    Exists,
     F,
     Func,
     OuterRef,
@@ -685,9 +684,11 @@ def _related_stories(*, shape, story_id, rubric_id, moment, now, tag_ids):
             .annotate(shared=Value(0))
             .order_by("-published_at", "-id")[:count]
         )
-    # A story of the window is a candidate if it shares a tag (one index probe, which
-    # stops at the first shared tag) or the rubric; only the candidates' shared tags
-    # are then counted (an index lookup each), never every story carrying those tags.
+    # The tags each story of the window shares with this one, counted per story (an
+    # index lookup each), never by reading every story carrying those tags: an EXISTS
+    # here let PostgreSQL read all the links of the story's tags at once, which it
+    # chose on a 100,000-story archive (1,500 links for two tags), so the page grew
+    # with the archive.
     tagged = TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__in=tag_ids)
     shared = Coalesce(
         Subquery(
@@ -698,8 +699,8 @@ def _related_stories(*, shape, story_id, rubric_id, moment, now, tag_ids):
     return (
         live.for_cards(language)
         .filter(around)
-        .filter(same_rubric | Exists(tagged))
         .annotate(shared=shared)
+        .filter(same_rubric | Q(shared__gt=0))
         .order_by("-shared", "-published_at", "-id")[:count]
     )
 
